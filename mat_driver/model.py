@@ -26,6 +26,7 @@ __all__ = [
     "Metadata",
     "Gaps",
     "FrameArray",
+    "RenderedFrames",
     "Recording",
 ]
 
@@ -45,6 +46,32 @@ class FrameArray(Protocol):
     dtype: Any
 
     def __getitem__(self, key: Any) -> Any: ...
+
+
+class RenderedFrames:
+    """Frames made on demand by ``render(start, stop) -> (stop - start, rows, cols)`` array.
+
+    Lets a generator (the simulator) stand in for stored frames without holding them all.
+    Supports integer and contiguous slice indexing along the frame axis.
+    """
+
+    def __init__(self, render: Any, n_frames: int, frame_shape: tuple[int, int], dtype: Any) -> None:
+        self._render = render
+        self.shape = (n_frames, *frame_shape)
+        self.dtype = np.dtype(dtype)
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        first, rest = (key[0], key[1:]) if isinstance(key, tuple) else (key, ())
+        if isinstance(first, (int, np.integer)):
+            index = range(self.shape[0])[first]
+            return self._render(index, index + 1)[(0, *rest)]
+        if isinstance(first, slice):
+            start, stop, step = first.indices(self.shape[0])
+            if step < 0:
+                raise TypeError("rendered frames do not support reversed slices")
+            block = self._render(start, max(start, stop))
+            return block[(slice(None, None, step), *rest)]
+        raise TypeError(f"rendered frames support int or slice indexing, got {type(first).__name__}")
 
 
 @dataclass(frozen=True)
