@@ -1,0 +1,121 @@
+"""The simulator's foot: anatomical pressure blobs and their loads through stance.
+
+Foot coordinates: x in mm from the heel's rearmost point along the foot axis (heel centre
+to the midpoint of the 2nd and 3rd metatarsal heads), y in mm perpendicular, medial
+positive. Every blob lies strictly inside one region (rearfoot 0-30 %, midfoot 30-60 %,
+forefoot 60-100 % of foot length), so region forces are sums of blob loads, exactly.
+
+A blob's pressure is ``load * s(r) / integral(s)`` with the raised cosine
+``s(r) = cos(pi r / 2) ** 2`` of the normalised elliptical radius ``r < 1``; its force is
+therefore exactly its load and its centre of pressure its centre.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Blob", "FOOT_BLOBS", "REGION_OF_BLOB", "blob_geometry", "load_template", "bump", "RAISED_COSINE_INTEGRAL"]
+
+#: Integral of cos(pi r / 2)^2 over the unit disk: pi/2 - 2/pi.
+RAISED_COSINE_INTEGRAL = np.pi / 2 - 2 / np.pi
+
+
+@dataclass(frozen=True)
+class Blob:
+    """One anatomical contact area, in fractions of foot length (x) and width (y)."""
+
+    name: str
+    region: str
+    cx: float
+    cy: float
+    ax: float
+    by: float
+
+
+#: Heel, lateral midfoot, metatarsal heads 1 (medial) to 5 (lateral), hallux, lesser toes.
+FOOT_BLOBS = (
+    Blob("heel", "rearfoot", 0.125, 0.0, 0.125, 0.36),
+    Blob("midfoot", "midfoot", 0.45, -0.20, 0.10, 0.17),
+    Blob("mth1", "forefoot", 0.725, 0.27, 0.075, 0.17),
+    Blob("mth2", "forefoot", 0.74, 0.09, 0.075, 0.17),
+    Blob("mth3", "forefoot", 0.735, -0.09, 0.075, 0.16),
+    Blob("mth4", "forefoot", 0.72, -0.24, 0.075, 0.15),
+    Blob("mth5", "forefoot", 0.705, -0.37, 0.075, 0.13),
+    Blob("hallux", "forefoot", 0.92, 0.25, 0.08, 0.15),
+    Blob("toes", "forefoot", 0.885, -0.16, 0.05, 0.25),
+)
+
+#: Region of each blob, in FOOT_BLOBS order.
+REGION_OF_BLOB = tuple(b.region for b in FOOT_BLOBS)
+
+
+def blob_geometry(foot_length_mm: float, foot_width_mm: float) -> tuple[np.ndarray, np.ndarray]:
+    """Centres ``(n, 2)`` and semi-axes ``(n, 2)`` of the blobs in foot coordinates, mm."""
+    centres = np.array([[b.cx * foot_length_mm, b.cy * foot_width_mm] for b in FOOT_BLOBS])
+    axes = np.array([[b.ax * foot_length_mm, b.by * foot_width_mm] for b in FOOT_BLOBS])
+    return centres, axes
+
+
+def bump(u: np.ndarray, start: float, peak: float, end: float) -> np.ndarray:
+    """Smooth bump, 0 outside ``[start, end]``, 1 at ``peak``: sin^2 rise, cos^2 fall."""
+    u = np.asarray(u, dtype=float)
+    out = np.zeros_like(u)
+    rise = (u >= start) & (u <= peak)
+    fall = (u > peak) & (u <= end)
+    if peak > start:
+        out[rise] = np.sin(0.5 * np.pi * (u[rise] - start) / (peak - start)) ** 2
+    if end > peak:
+        out[fall] = np.cos(0.5 * np.pi * (u[fall] - peak) / (end - peak)) ** 2
+    return out
+
+
+# Lateral-to-medial loading of the metatarsal heads (De Cock et al. 2005): MTH5 first.
+_MTH_SHARE = np.array([0.21, 0.24, 0.22, 0.18, 0.15])
+_MTH_DELAY = np.array([0.04, 0.03, 0.02, 0.01, 0.0])
+
+
+def load_template(u: np.ndarray, *, gait: str, strike: str) -> np.ndarray:
+    """Blob loads ``(n_blobs, len(u))`` in body weights over stance phase ``u`` in [0, 1].
+
+    ``gait`` is ``"run"`` or ``"walk"``; ``strike`` is ``"rearfoot"``, ``"midfoot"`` or
+    ``"forefoot"`` (forefoot: the heel never carries 5 % of the peak force).
+    """
+    u = np.asarray(u, dtype=float)
+    loads = np.zeros((len(FOOT_BLOBS), u.size))
+    if gait == "walk":
+        heel = 1.0 * bump(u, 0.0, 0.15, 0.55)
+        midfoot = 0.12 * bump(u, 0.08, 0.35, 0.65)
+        mth_start, mth_peak, mth_end, mth_total = 0.08, 0.78, 0.97, 0.85
+        hallux = 0.22 * bump(u, 0.35, 0.82, 1.0)
+        toes = 0.08 * bump(u, 0.35, 0.8, 0.98)
+        if strike != "rearfoot":
+            raise ValueError(f"walking supports a rearfoot strike only, got {strike!r}")
+    elif gait == "run":
+        if strike == "rearfoot":
+            heel = 0.9 * bump(u, 0.0, 0.05, 0.12) + 0.9 * bump(u, 0.0, 0.14, 0.45)
+            midfoot = 0.15 * bump(u, 0.05, 0.25, 0.5)
+            mth_start = 0.05
+        elif strike == "midfoot":
+            heel = 0.55 * bump(u, 0.0, 0.12, 0.38)
+            midfoot = 0.35 * bump(u, 0.0, 0.15, 0.45)
+            mth_start = 0.0
+        elif strike == "forefoot":
+            heel = 0.04 * bump(u, 0.1, 0.3, 0.5)
+            midfoot = 0.2 * bump(u, 0.1, 0.35, 0.6)
+            mth_start = 0.0
+        else:
+            raise ValueError(f"strike must be rearfoot, midfoot or forefoot, got {strike!r}")
+        mth_peak, mth_end, mth_total = 0.45, 0.93, 2.2
+        hallux = 0.42 * bump(u, 0.3, 0.75, 1.0)
+        toes = 0.14 * bump(u, 0.3, 0.7, 0.97)
+    else:
+        raise ValueError(f"gait must be 'run' or 'walk', got {gait!r}")
+    loads[0] = heel
+    loads[1] = midfoot
+    for k in range(5):
+        loads[2 + k] = mth_total * _MTH_SHARE[k] * bump(u, mth_start + _MTH_DELAY[k], mth_peak, mth_end)
+    loads[7] = hallux
+    loads[8] = toes
+    return loads
