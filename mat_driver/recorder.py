@@ -1,0 +1,462 @@
+"""Record a live mat into a recording file.
+
+A reader thread pulls bytes off the port as fast as they come, decodes them and stamps each
+frame with the host clock; the calling thread writes frames to the file, detects dropped
+frames and reports status. A slow file never stalls the port, and the port going away
+ends (or, with ``reconnect_s``, pauses) the recording with everything written so far kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable, Iterable
+
+import numpy as np
+import serial
+
+from mat_driver import __version__
+from mat_driver.devices import DeviceProfile
+from mat_driver.errors import PortError, RecordingError
+from mat_driver.frame import Frame
+from mat_driver.model import Calibration, Metadata
+from mat_driver.protocols import Command, get_codec
+from mat_driver.recording import RecordingWriter, check_writable
+from mat_driver.transport import open_port
+
+__all__ = ["RecordingOptions", "RecorderStatus", "RecordingSummary", "GapDetector", "Recorder"]
+
+log = logging.getLogger(__name__)
+
+_WRAP_32 = 1 << 32
+
+
+@dataclass(frozen=True)
+class RecordingOptions:
+    """What ``mat record`` was asked to do.
+
+    ``duration_s=None`` records until stopped; ``tare_s`` averages the first seconds of an
+    empty mat into the per-cell zero; ``reconnect_s`` waits that long for a lost port.
+    """
+
+    duration_s: float | None = None
+    tare_s: float | None = None
+    reconnect_s: float | None = None
+    force: bool = False
+    status_interval_s: float = 0.25
+
+
+@dataclass(frozen=True)
+class RecorderStatus:
+    """A snapshot for the status line."""
+
+    elapsed_s: float
+    frames: int
+    rate_hz: float
+    dropped: int
+    rejected: int
+    load: float
+    state: str
+
+
+@dataclass(frozen=True)
+class RecordingSummary:
+    """How a recording ended."""
+
+    path: str
+    frames: int
+    dropped: int
+    rejected: int
+    duration_s: float
+    reason: str
+    stats: dict[str, float] = field(default_factory=dict)
+
+
+class GapDetector:
+    """Unwrap device counters and clocks and find dropped frames.
+
+    With a device counter a gap is a jump of more than one; without one, an interval over
+    1.8 times the typical frame period (the median of the recent intervals, or the nominal
+    period until there are enough).
+    """
+
+    def __init__(self, rate_hz: float) -> None:
+        self.rate_hz = rate_hz
+        self._last_counter: int | None = None
+        self._counter = -1
+        self._last_device_us: int | None = None
+        self._device_us = 0
+        self._last_host: float | None = None
+        self._intervals: list[float] = []
+
+    def update(self, frame: Frame, host_time_s: float) -> tuple[int, float, int]:
+        """Return ``(missing_before_this_frame, unwrapped_device_time_s, unwrapped_counter)``."""
+        missing = 0
+        if frame.counter is not None:
+            if self._last_counter is None:
+                self._counter = 0
+            else:
+                step = (frame.counter - self._last_counter) % _WRAP_32
+                if step >= _WRAP_32 // 2:  # counter went backwards: device restarted
+                    step = 1
+                missing = max(step - 1, 0)
+                self._counter += max(step, 1)
+            self._last_counter = frame.counter
+        elif self._last_host is not None:
+            interval = host_time_s - self._last_host
+            period = float(np.median(self._intervals)) if len(self._intervals) >= 20 else 1.0 / self.rate_hz
+            if interval > 1.8 * period:
+                missing = int(round(interval / period)) - 1
+            else:
+                self._intervals = (self._intervals + [interval])[-200:]
+        device_s = np.nan
+        if frame.device_time_us is not None:
+            if self._last_device_us is not None:
+                self._device_us += (frame.device_time_us - self._last_device_us) % _WRAP_32
+            self._last_device_us = frame.device_time_us
+            device_s = self._device_us / 1e6
+        self._last_host = host_time_s
+        return missing, device_s, self._counter if frame.counter is not None else -1
+
+    def reset_clock(self) -> None:
+        """Forget the device clock and counter (after a reconnect the device may restart)."""
+        self._last_counter = None
+        self._last_device_us = None
+
+
+class _PortReader(threading.Thread):
+    """Read, decode and timestamp frames on a thread of its own."""
+
+    def __init__(self, port: serial.SerialBase, codec, poll: bytes, rate_hz: float) -> None:
+        super().__init__(name="mat-port-reader", daemon=True)
+        self.port = port
+        self.codec = codec
+        self.poll = poll
+        self.rate_hz = rate_hz
+        self.frames: queue.Queue[tuple[Frame, float] | BaseException] = queue.Queue()
+        self.stop = threading.Event()
+        if poll:  # a polled mat answers at once: don't block past the next poll
+            port.timeout = min(port.timeout or 0.05, 0.25 / rate_hz)
+
+    def finish(self) -> None:
+        """Stop reading and wait for the thread, so the port can be closed under it."""
+        self.stop.set()
+        if self.is_alive() and threading.current_thread() is not self:
+            self.join(timeout=2.0)
+
+    def run(self) -> None:
+        next_poll = 0.0
+        try:
+            while not self.stop.is_set():
+                if self.poll and time.monotonic() >= next_poll:
+                    self.port.write(self.poll)
+                    next_poll = time.monotonic() + 1.0 / self.rate_hz
+                data = self.port.read(max(1, self.port.in_waiting))
+                if not data:
+                    continue
+                now = time.monotonic()
+                for frame in self.codec.feed(data):
+                    self.frames.put((frame, now))
+        except (serial.SerialException, OSError) as exc:
+            if not self.stop.is_set():
+                self.frames.put(exc)
+
+
+class Recorder:
+    """Record frames from a port into a file.
+
+    Parameters
+    ----------
+    port
+        Port path, pyserial URL, or an open pyserial object.
+    profile
+        Protocol, grid and port settings.
+    path
+        Recording file to create.
+    metadata
+        Subject, condition, setup, ...; device, software version and start time are filled in.
+    calibration
+        Raw to kPa; uncalibrated by default.
+    options
+        Duration, tare, reconnect, overwrite.
+    consumers
+        Extra callables that receive every frame and its host time (e.g. a live view). They
+        must return quickly; an exception in one is logged and that consumer is dropped.
+    """
+
+    def __init__(
+        self,
+        port: str | serial.SerialBase,
+        profile: DeviceProfile,
+        path: str,
+        *,
+        metadata: Metadata | None = None,
+        calibration: Calibration | None = None,
+        options: RecordingOptions | None = None,
+        consumers: Iterable[Callable[[Frame, float], None]] = (),
+    ) -> None:
+        self.port_name = port if isinstance(port, str) else str(getattr(port, "port", port))
+        self._port_arg = port
+        self.profile = profile
+        self.options = options or RecordingOptions()
+        self.path = check_writable(path, force=self.options.force)
+        self.metadata = metadata or Metadata()
+        self.calibration = calibration or Calibration()
+        self.consumers = list(consumers)
+        self.stop_requested = threading.Event()
+
+    def _new_codec(self):
+        return get_codec(
+            self.profile.protocol,
+            rows=self.profile.rows,
+            cols=self.profile.cols,
+            **self.profile.protocol_params,
+        )
+
+    def _start(self) -> tuple[serial.SerialBase, "_PortReader"]:
+        port = open_port(self._port_arg, baud=self.profile.baud)
+        codec = self._new_codec()
+        try:
+            start = codec.encode(Command.START)
+            if start:
+                port.write(start)
+        except (serial.SerialException, OSError) as exc:
+            raise PortError(f"{self.port_name}: cannot send the start command ({exc})") from None
+        poll = codec.encode(Command.POLL) if self.profile.protocol == "sensingtex" else b""
+        reader = _PortReader(port, codec, poll, self.profile.rate_hz)
+        reader.start()
+        return port, reader
+
+    def run(self, on_status: Callable[[RecorderStatus], None] | None = None) -> RecordingSummary:
+        """Record until the duration is reached, :attr:`stop_requested` is set, Ctrl-C, or
+        the port is lost; the file is complete in every case."""
+        port, reader = self._start()
+        metadata = Metadata(
+            **{
+                **vars(self.metadata),
+                "device_model": self.metadata.device_model or self.profile.description or self.profile.name,
+                "adc_bits": self.profile.adc_bits,
+                "software_version": __version__,
+                "start_utc": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+            }
+        )
+        writer = RecordingWriter(
+            self.path,
+            geometry=self.profile.geometry,
+            rate_hz=self.profile.rate_hz,
+            calibration=self.calibration,
+            metadata=metadata,
+            dtype=np.uint8 if self.profile.adc_bits <= 8 else np.uint16,
+            force=self.options.force,
+        )
+        session = _Session(self, writer, on_status)
+        reason = "duration reached"
+        try:
+            reason = session.loop(reader)
+            while reason.startswith("port lost") and self.options.reconnect_s:
+                reader.finish()
+                _close_quietly(port)
+                session.retire_reader()
+                port, reader = self._reconnect(session)
+                if reader is None:
+                    reason += f"; not back within {self.options.reconnect_s:g} s"
+                    break
+                reason = session.loop(reader)
+        except KeyboardInterrupt:
+            reason = "stopped with Ctrl-C"
+        finally:
+            if reader is not None:
+                reader.finish()
+            _send_stop(port, self._new_codec())
+            _close_quietly(port)
+            stats = session.stats()
+            try:
+                writer.close(stats=stats)
+            except RecordingError:
+                log.exception("could not finish %s", self.path)
+                raise
+        return RecordingSummary(
+            path=str(self.path),
+            frames=session.frames,
+            dropped=session.dropped,
+            rejected=int(stats["frames_rejected"]),
+            duration_s=session.elapsed(),
+            reason=reason,
+            stats=stats,
+        )
+
+    def _reconnect(self, session: "_Session"):
+        deadline = time.monotonic() + float(self.options.reconnect_s or 0)
+        session.state = "reconnecting"
+        session.report(force=True)
+        while time.monotonic() < deadline and not self.stop_requested.is_set():
+            try:
+                port, reader = self._start()
+            except PortError:
+                self.stop_requested.wait(0.25)
+                continue
+            session.reconnected()
+            return port, reader
+        return None, None
+
+
+def _close_quietly(port: serial.SerialBase | None) -> None:
+    if port is None:
+        return
+    try:
+        port.close()
+    except (serial.SerialException, OSError):
+        pass
+
+
+def _send_stop(port: serial.SerialBase | None, codec) -> None:
+    if port is None or not port.is_open:
+        return
+    try:
+        stop = codec.encode(Command.STOP)
+        if stop:
+            port.write(stop)
+    except (serial.SerialException, OSError):
+        pass
+
+
+class _Session:
+    """State of one recording across reconnects: counts, gaps, tare, status."""
+
+    def __init__(self, recorder: Recorder, writer: RecordingWriter, on_status) -> None:
+        self.recorder = recorder
+        self.writer = writer
+        self.on_status = on_status
+        self.gaps = GapDetector(recorder.profile.rate_hz)
+        self.frames = 0
+        self.dropped = 0
+        self.rejected_before = 0
+        self.discarded_before = 0
+        self.reconnects = 0
+        self.t0: float | None = None
+        self.started = time.monotonic()
+        self.last_time = 0.0
+        self.last_status = 0.0
+        self.last_load = 0.0
+        self.state = "waiting for frames"
+        self.tare_sum: np.ndarray | None = None
+        self.tare_n = 0
+        self.resuming = False
+        self.reader: _PortReader | None = None
+        self.intervals = (0, 0.0, 0.0)
+
+    def elapsed(self) -> float:
+        return 0.0 if self.t0 is None else self.last_time
+
+    def loop(self, reader: _PortReader) -> str:
+        self.reader = reader
+        options = self.recorder.options
+        while True:
+            if self.recorder.stop_requested.is_set():
+                return "stopped"
+            if options.duration_s is not None and self.t0 is not None:
+                if time.monotonic() - self.t0 >= options.duration_s:
+                    return "duration reached"
+            try:
+                item = reader.frames.get(timeout=0.05)
+            except queue.Empty:
+                self.report()
+                continue
+            if isinstance(item, BaseException):
+                return f"port lost ({item})"
+            self.handle(*item)
+            self.report()
+
+    def handle(self, frame: Frame, received: float) -> None:
+        if self.t0 is None:
+            self.t0 = received
+            self.state = "recording"
+        host = received - self.t0
+        missing, device_s, counter = self.gaps.update(frame, host)
+        if self.resuming:
+            missing = max(missing, int(round((host - self.last_time) * self.recorder.profile.rate_hz)) - 1)
+            self.resuming = False
+        if missing:
+            self.writer.add_gap(self.frames, missing, host - self.last_time)
+            self.dropped += missing
+            log.info("%d frame(s) lost before frame %d", missing, self.frames)
+        elif self.frames:
+            n, total, squares = self.intervals
+            interval = host - self.last_time
+            self.intervals = (n + 1, total + interval, squares + interval * interval)
+        self.writer.append(frame.cells[None], host, counter, device_s)
+        self.frames += 1
+        self.last_time = host
+        self.last_load = float(frame.cells.sum(dtype=np.int64))
+        self.accumulate_tare(frame, host)
+        for consumer in list(self.recorder.consumers):
+            try:
+                consumer(frame, host)
+            except Exception:
+                log.exception("frame consumer %r failed; dropping it", consumer)
+                self.recorder.consumers.remove(consumer)
+
+    def accumulate_tare(self, frame: Frame, host: float) -> None:
+        tare_s = self.recorder.options.tare_s
+        if not tare_s or self.tare_n < 0:
+            return
+        if host <= tare_s:
+            cells = frame.cells.astype(np.float64)
+            self.tare_sum = cells if self.tare_sum is None else self.tare_sum + cells
+            self.tare_n += 1
+        elif self.tare_n > 0:
+            self.writer.set_tare((self.tare_sum / self.tare_n).astype(np.float32))
+            self.tare_n = -1
+
+    def retire_reader(self) -> None:
+        """Keep the counts of a reader whose port was lost."""
+        if self.reader is not None:
+            self.rejected_before += self.reader.codec.frames_rejected
+            self.discarded_before += self.reader.codec.bytes_discarded
+            self.reader = None
+
+    def reconnected(self) -> None:
+        self.reconnects += 1
+        self.gaps.reset_clock()
+        self.resuming = True
+        self.state = "recording"
+
+    def report(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if self.on_status is None or (not force and now - self.last_status < self.recorder.options.status_interval_s):
+            return
+        self.last_status = now
+        rate = (self.frames - 1) / self.last_time if self.frames > 1 and self.last_time > 0 else 0.0
+        self.on_status(
+            RecorderStatus(
+                elapsed_s=self.elapsed(),
+                frames=self.frames,
+                rate_hz=rate,
+                dropped=self.dropped,
+                rejected=self.rejected(),
+                load=self.last_load,
+                state=self.state,
+            )
+        )
+
+    def rejected(self) -> int:
+        return self.rejected_before + (self.reader.codec.frames_rejected if self.reader else 0)
+
+    def stats(self) -> dict[str, float]:
+        n, total, squares = self.intervals
+        mean = total / n if n else 0.0
+        jitter_ms = float(np.sqrt(max(squares / n - mean * mean, 0.0)) * 1000.0) if n else 0.0
+        discarded = self.discarded_before + (self.reader.codec.bytes_discarded if self.reader else 0)
+        return {
+            "frames_received": float(self.frames),
+            "frames_rejected": float(self.rejected()),
+            "frames_dropped": float(self.dropped),
+            "bytes_discarded": float(discarded),
+            "rate_estimated_hz": 1.0 / mean if mean > 0 else 0.0,
+            "rate_jitter_ms": jitter_ms,
+            "reconnects": float(self.reconnects),
+        }
