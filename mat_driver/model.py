@@ -194,6 +194,9 @@ class Metadata:
             raise RecordingError(f"body mass must be > 0 kg, got {self.body_mass_kg}")
         if not 1 <= self.adc_bits <= 16:
             raise RecordingError(f"ADC bits must be 1..16, got {self.adc_bits}")
+        for name, value in vars(self).items():
+            if isinstance(value, str) and "\x00" in value:
+                raise RecordingError(f"{name} must not contain NUL characters")
 
     @property
     def adc_max(self) -> int:

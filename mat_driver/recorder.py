@@ -23,16 +23,15 @@ from mat_driver import __version__
 from mat_driver.devices import DeviceProfile
 from mat_driver.errors import PortError, RecordingError
 from mat_driver.frame import Frame
+from mat_driver.gaps import GapDetector
 from mat_driver.model import Calibration, Metadata
 from mat_driver.protocols import Command, get_codec
 from mat_driver.recording import RecordingWriter, check_writable
 from mat_driver.transport import open_port
 
-__all__ = ["RecordingOptions", "RecorderStatus", "RecordingSummary", "GapDetector", "Recorder"]
+__all__ = ["RecordingOptions", "RecorderStatus", "RecordingSummary", "Recorder"]
 
 log = logging.getLogger(__name__)
-
-_WRAP_32 = 1 << 32
 
 
 @dataclass(frozen=True)
@@ -74,58 +73,6 @@ class RecordingSummary:
     duration_s: float
     reason: str
     stats: dict[str, float] = field(default_factory=dict)
-
-
-class GapDetector:
-    """Unwrap device counters and clocks and find dropped frames.
-
-    With a device counter a gap is a jump of more than one; without one, an interval over
-    1.8 times the typical frame period (the median of the recent intervals, or the nominal
-    period until there are enough).
-    """
-
-    def __init__(self, rate_hz: float) -> None:
-        self.rate_hz = rate_hz
-        self._last_counter: int | None = None
-        self._counter = -1
-        self._last_device_us: int | None = None
-        self._device_us = 0
-        self._last_host: float | None = None
-        self._intervals: list[float] = []
-
-    def update(self, frame: Frame, host_time_s: float) -> tuple[int, float, int]:
-        """Return ``(missing_before_this_frame, unwrapped_device_time_s, unwrapped_counter)``."""
-        missing = 0
-        if frame.counter is not None:
-            if self._last_counter is None:
-                self._counter = 0
-            else:
-                step = (frame.counter - self._last_counter) % _WRAP_32
-                if step >= _WRAP_32 // 2:  # counter went backwards: device restarted
-                    step = 1
-                missing = max(step - 1, 0)
-                self._counter += max(step, 1)
-            self._last_counter = frame.counter
-        elif self._last_host is not None:
-            interval = host_time_s - self._last_host
-            period = float(np.median(self._intervals)) if len(self._intervals) >= 20 else 1.0 / self.rate_hz
-            if interval > 1.8 * period:
-                missing = int(round(interval / period)) - 1
-            else:
-                self._intervals = (self._intervals + [interval])[-200:]
-        device_s = np.nan
-        if frame.device_time_us is not None:
-            if self._last_device_us is not None:
-                self._device_us += (frame.device_time_us - self._last_device_us) % _WRAP_32
-            self._last_device_us = frame.device_time_us
-            device_s = self._device_us / 1e6
-        self._last_host = host_time_s
-        return missing, device_s, self._counter if frame.counter is not None else -1
-
-    def reset_clock(self) -> None:
-        """Forget the device clock and counter (after a reconnect the device may restart)."""
-        self._last_counter = None
-        self._last_device_us = None
 
 
 class _PortReader(threading.Thread):
@@ -376,15 +323,17 @@ class _Session:
             self.t0 = received
             self.state = "recording"
         host = received - self.t0
-        missing, device_s, counter = self.gaps.update(frame, host)
+        device_s, counter = self.gaps.update(frame, host)
+        gaps = self.gaps.take_gaps()
         if self.resuming:
-            missing = max(missing, int(round((host - self.last_time) * self.recorder.profile.rate_hz)) - 1)
+            lost = int(round((host - self.last_time) * self.recorder.profile.rate_hz)) - 1
+            gaps.append((self.frames, max(lost, 0), host - self.last_time))
             self.resuming = False
-        if missing:
-            self.writer.add_gap(self.frames, missing, host - self.last_time)
+        for index, missing, duration_s in gaps:
+            self.writer.add_gap(index, missing, duration_s)
             self.dropped += missing
-            log.info("%d frame(s) lost before frame %d", missing, self.frames)
-        elif self.frames:
+            log.info("%d frame(s) lost before frame %d", missing, index)
+        if self.frames and not gaps:
             n, total, squares = self.intervals
             interval = host - self.last_time
             self.intervals = (n + 1, total + interval, squares + interval * interval)
@@ -421,7 +370,7 @@ class _Session:
 
     def reconnected(self) -> None:
         self.reconnects += 1
-        self.gaps.reset_clock()
+        self.gaps.restart()
         self.resuming = True
         self.state = "recording"
 

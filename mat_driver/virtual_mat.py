@@ -202,35 +202,40 @@ class VirtualMat:
     def serve(self, link: PtyLink | TcpLink) -> None:
         """Stream until the session ends (without ``loop``), :attr:`stop` is set or the link closes."""
         frames = stream_frames(self.recording, loop=self.loop, drop_every=self.drop_every)
+        try:
+            self._stream(link, frames)
+        except (OSError, ValueError):  # the link was closed under us: the cable is out
+            return
+        finally:
+            self.finished.set()
+
+    def _stream(self, link: PtyLink | TcpLink, frames: Iterator[Frame]) -> None:
         streaming = not self._start and not self._polled
         polls = 0
         inbox = b""
         period = 1.0 / (self.recording.rate_hz * self.speed)
         next_time = time.monotonic()
-        try:
-            while not self.stop.is_set():
-                readable, _, _ = select.select([link], [], [], 0.0 if streaming else 0.02)
-                if readable:
-                    inbox += link.receive()
-                    inbox, streaming, polls, reply = self._commands(inbox, streaming, polls)
-                    if reply and not link.send(reply, self.stop):
-                        return
-                if not (streaming or polls):
-                    next_time = time.monotonic()
-                    continue
-                delay = next_time - time.monotonic()
-                if delay > 0:
-                    self.stop.wait(delay)
-                frame = next(frames, None)
-                if frame is None:
+        while not self.stop.is_set():
+            readable, _, _ = select.select([link], [], [], 0.0 if streaming else 0.02)
+            if readable:
+                inbox += link.receive()
+                inbox, streaming, polls, reply = self._commands(inbox, streaming, polls)
+                if reply and not link.send(reply, self.stop):
                     return
-                if not link.send(self.codec.encode_frame(frame), self.stop):
-                    return
-                self.frames_sent += 1
-                polls = max(polls - 1, 0)
-                next_time += period
-        finally:
-            self.finished.set()
+            if not (streaming or polls):
+                next_time = time.monotonic()
+                continue
+            delay = next_time - time.monotonic()
+            if delay > 0:
+                self.stop.wait(delay)
+            frame = next(frames, None)
+            if frame is None:
+                return
+            if not link.send(self.codec.encode_frame(frame), self.stop):
+                return
+            self.frames_sent += 1
+            polls = max(polls - 1, 0)
+            next_time += period
 
     def _commands(self, inbox: bytes, streaming: bool, polls: int) -> tuple[bytes, bool, int, bytes]:
         reply = b""

@@ -12,7 +12,7 @@ from mat_driver.devices import DeviceProfile
 from mat_driver.frame import Frame
 from mat_driver.model import Geometry, Recording
 from mat_driver.protocols import PROTOCOLS
-from mat_driver.recorder import GapDetector, Recorder, RecordingOptions
+from mat_driver.recorder import Recorder, RecordingOptions
 from mat_driver.recording import open_recording
 from mat_driver.virtual_mat import PtyLink, TcpLink, VirtualMat
 
@@ -188,25 +188,3 @@ def test_existing_output_is_refused_before_touching_the_port(tmp_path: Path) -> 
     assert path.read_bytes() == b"precious"
 
 
-def test_gap_detector_unwraps_counters_and_device_time() -> None:
-    detector = GapDetector(rate_hz=100.0)
-    cells = np.zeros((1, 1), np.uint16)
-    results = [
-        detector.update(Frame(cells, counter=c, device_time_us=t), host)
-        for c, t, host in [
-            (2**32 - 2, 2**32 - 10_000, 0.0),
-            (2**32 - 1, 2**32 - 1, 0.01),
-            (1, 20_000, 0.03),  # counter 0 lost across the wrap; 30 ms of device time
-        ]
-    ]
-    assert [r[0] for r in results] == [0, 0, 1]
-    assert [r[2] for r in results] == [0, 1, 3]
-    assert results[2][1] == pytest.approx(0.03)
-
-
-def test_gap_detector_uses_the_interval_without_a_counter() -> None:
-    detector = GapDetector(rate_hz=50.0)
-    cells = np.zeros((1, 1), np.uint16)
-    times = list(np.arange(30) * 0.02) + [29 * 0.02 + 0.06]  # two frames missing
-    missing = [detector.update(Frame(cells), t)[0] for t in times]
-    assert missing[:-1] == [0] * 30 and missing[-1] == 2

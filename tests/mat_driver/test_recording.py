@@ -80,7 +80,7 @@ def test_round_trip_keeps_every_field(tmp_path: Path) -> None:
     rows=st.integers(1, 5),
     cols=st.integers(1, 5),
     belt=st.one_of(st.none(), st.floats(0, 6)),
-    notes=st.text(max_size=30),
+    notes=st.text(alphabet=st.characters(blacklist_characters="\x00"), max_size=30),
 )
 def test_round_trip_property(tmp_path_factory, n, rows, cols, belt, notes) -> None:
     rng = np.random.default_rng(n)
@@ -277,6 +277,11 @@ def test_tare_set_after_start_is_stored(tmp_path: Path) -> None:
     with open_recording(path) as rec:
         np.testing.assert_array_equal(rec.pressure(), np.full((2, 4, 6), 2.0))
         assert rec.pressure_unit == "raw"
+
+
+def test_metadata_rejects_nul_characters() -> None:
+    with pytest.raises(RecordingError, match="notes must not contain NUL"):
+        Metadata(notes="a\x00b")
 
 
 def test_calibration_rejects_bad_gain() -> None:
