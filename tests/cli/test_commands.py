@@ -1,0 +1,161 @@
+"""The `mat` commands as a user runs them, including bad input."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from mat_cli.main import cli
+from mat_driver.calibration import GRAVITY_M_S2, load_calibration
+from mat_driver.model import Geometry, Recording
+from mat_driver.recording import open_recording, save_recording
+from mat_driver.simulator import simulate, truth_steps
+
+MAT = [sys.executable, "-m", "mat_cli"]
+
+
+def run(*args: str, expect: int = 0):
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == expect, result.output
+    return result
+
+
+def one_line_error(result) -> str:
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert lines[-1].startswith("Error: "), result.output
+    assert "Traceback" not in result.output
+    return lines[-1]
+
+
+def test_demo_writes_before_and_after_and_can_run_again(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = run("demo", "-o", str(out), "--duration", "6")
+    assert "before.h5" in result.output and "after.h5" in result.output
+    with open_recording(out / "before.h5") as before, open_recording(out / "after.h5") as after:
+        assert (before.metadata.condition, after.metadata.condition) == ("before", "after")
+        gap = np.mean([s.transition_ms for s in truth_steps(before.truth)]) - np.mean([s.transition_ms for s in truth_steps(after.truth)])
+        assert gap > 40.0  # the slow push-off shrank after training
+    run("demo", "-o", str(out), "--duration", "6")  # replaces its own files
+    (out / "after.h5").write_text("a user's notes")
+    assert "not a demo file" in one_line_error(run("demo", "-o", str(out), expect=1))
+    assert (out / "after.h5").read_text() == "a user's notes"
+
+
+def test_simulate_writes_truth_and_never_overwrites(tmp_path: Path) -> None:
+    path = tmp_path / "w.h5"
+    result = run("simulate", "walker", "-o", str(path), "--duration", "4", "--seed", "3", "--rows", "40", "--rate", "50")
+    assert "steps" in result.output
+    with open_recording(path) as rec:
+        assert rec.geometry.rows == 40 and rec.rate_hz == 50 and rec.n_frames == 200
+        assert rec.metadata.setup == "walkway" and "step_ic_s" in rec.truth
+    assert "--force" in one_line_error(run("simulate", "walker", "-o", str(path), expect=1))
+    run("simulate", "walker", "-o", str(path), "--duration", "2", "--force")
+    one_line_error(run("simulate", "walker", expect=2))  # neither -o nor --serve
+    one_line_error(run("simulate", "sprinter", "-o", str(tmp_path / "x.h5"), expect=2))
+
+
+def test_info_and_bad_files(tmp_path: Path) -> None:
+    path = tmp_path / "r.h5"
+    run("simulate", "trained-runner", "-o", str(path), "--duration", "2")
+    result = run("info", str(path))
+    assert "56 x 160 cells" in result.output and "200 at 100 Hz" in result.output and "kPa" in result.output
+    bad = tmp_path / "notes.h5"
+    bad.write_text("not a recording")
+    assert f"{bad}: not an HDF5 file" in one_line_error(run("info", str(bad), expect=1))
+    one_line_error(run("info", str(tmp_path / "absent.h5"), expect=2))
+
+
+def test_repair_command(tmp_path: Path) -> None:
+    path = tmp_path / "r.h5"
+    run("simulate", "trained-runner", "-o", str(path), "--duration", "1")
+    assert "complete, 100 frames" in run("repair", str(path)).output
+
+
+def test_calibrate_from_a_standing_recording(tmp_path: Path) -> None:
+    n, gain = 40, 0.5
+    frames = np.zeros((n, 8, 8), np.uint16)
+    frames[10:, 2:6, 2:6] = 200  # 16 cells of 200 counts
+    standing = Recording(frames, np.arange(n) / 20.0, Geometry(8, 8, 10.0, 10.0), 20.0)
+    save_recording(standing, tmp_path / "standing.h5")
+    mass = 16 * 200 * gain * 100.0 / 1000.0 / GRAVITY_M_S2  # the mass that gain 0.5 kPa/count implies
+    result = run("calibrate", str(tmp_path / "standing.h5"), "--mass", f"{mass:.6f}", "-o", str(tmp_path / "cal.json"))
+    assert "kPa per count" in result.output
+    assert load_calibration(tmp_path / "cal.json").gain_kpa == pytest.approx(gain, rel=1e-4)
+    one_line_error(run("calibrate", str(tmp_path / "standing.h5"), "--mass", "70", "-o", str(tmp_path / "cal.json"), expect=1))
+
+
+def test_devices_lists_profiles() -> None:
+    result = run("devices")
+    assert "velostat-rp2040" in result.output and "serial ports" in result.output
+
+
+def test_record_errors_are_one_line(tmp_path: Path) -> None:
+    assert "no such serial port" in one_line_error(run("record", "--port", "/dev/ttyNOPE", "--device", "pmat-64", "-o", str(tmp_path / "a.h5"), expect=1))
+    assert "unknown device" in one_line_error(run("record", "--port", "loop://", "--device", "nope", "-o", str(tmp_path / "a.h5"), expect=1))
+    assert "contradict" in one_line_error(run("record", "--port", "loop://", "--device", "pmat-64", "--overground", "--belt-speed", "2", "-o", str(tmp_path / "a.h5"), expect=2))
+    assert not (tmp_path / "a.h5").exists()
+
+
+def start_virtual_mat(*args: str) -> tuple[subprocess.Popen, str]:
+    server = subprocess.Popen([*MAT, "simulate", *args, "--serve"], stdout=subprocess.PIPE, text=True)
+    ready, _, _ = select.select([server.stdout], [], [], 30)
+    assert ready, "virtual mat did not start"
+    first = server.stdout.readline()
+    return server, first.split()[3]
+
+
+def test_record_from_the_virtual_mat_end_to_end(tmp_path: Path) -> None:
+    server, port = start_virtual_mat("trained-runner", "--duration", "20", "--protocol", "pmat", "--drop-every", "50")
+    try:
+        path = tmp_path / "live.h5"
+        result = run("record", "--port", port, "--protocol", "pmat", "--rows", "56", "--cols", "160",
+                     "--pitch", "8.5", "--rate", "100", "-o", str(path), "--duration", "2",
+                     "--subject", "S7", "--condition", "after", "--belt-speed", "2.8", "--body-mass", "70")
+        assert "duration reached" in result.output
+    finally:
+        server.terminate()
+        server.wait(10)
+    sim = simulate("trained-runner", seed=0, duration_s=20.0)
+    with open_recording(path) as rec:
+        assert rec.metadata.subject_id == "S7" and rec.metadata.belt_speed_m_s == 2.8
+        assert rec.n_frames > 150
+        np.testing.assert_array_equal(rec.raw(), sim.render(0, sim.n_frames)[rec.counter])  # bit-identical
+        lost = np.arange(rec.counter[0], rec.counter[-1] + 1)
+        assert rec.gaps.total_missing == np.sum((lost + 1) % 50 == 0) > 0  # every 50th frame skipped
+        assert 95 < rec.stats["rate_estimated_hz"] < 105
+
+
+def test_ctrl_c_closes_the_file_cleanly(tmp_path: Path) -> None:
+    server, port = start_virtual_mat("trained-runner", "--duration", "20", "--protocol", "csv")
+    path = tmp_path / "c.h5"
+    try:
+        recorder = subprocess.Popen([*MAT, "record", "--port", port, "--protocol", "csv", "--rows", "56", "--cols", "160",
+                                     "-o", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # wait until frames reach the file
+            try:
+                with open_recording(path) as rec:
+                    if rec.n_frames > 20:
+                        break
+            except Exception:
+                pass
+            select.select([], [], [], 0.2)
+        recorder.send_signal(signal.SIGINT)
+        out, err = recorder.communicate(timeout=20)
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert recorder.returncode == 0, err
+    assert "stopped with Ctrl-C" in out and "Traceback" not in err
+    with h5py.File(path, "r") as f:  # a normal, complete file
+        assert f.attrs["status"] == "complete" and f["frames"].shape[0] > 20
