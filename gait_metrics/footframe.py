@@ -77,7 +77,7 @@ def estimate_belt_speed(
     low, high = (0.6 * guess_m_s, 1.4 * guess_m_s) if guess_m_s else (0.0, 8.0)
     bin_mm = pitch_mm / 2.0
     for _ in range(3):  # coarse grid, then two finer ones around the best
-        speeds = np.linspace(low, high, 41)
+        speeds = np.linspace(low, high, 21)
         scores = [_sharpness(x + v * 1000.0 * t, across, weight, bin_mm) for v in speeds]
         best = int(np.argmax(scores))
         step = speeds[1] - speeds[0]
