@@ -11,7 +11,7 @@ from gait_metrics.errors import MetricsError
 from gait_metrics.events import StanceEvents, stance_events
 from gait_metrics.footframe import FootFrame, estimate_belt_speed, foot_frame
 from gait_metrics.footsteps import Footprint, FootprintSegmenter
-from gait_metrics.results import CURVE_NAMES, SIDES, SUMMARY_METRICS, Butterfly, SessionResult, StepCurves, StepResult
+from gait_metrics.results import CURVE_NAMES, SIDES, SUMMARY_METRICS, Butterfly, MeanFootprint, SessionResult, StepCurves, StepResult
 from gait_metrics.summary import describe, symmetry_index
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "StepResult",
     "StepCurves",
     "Butterfly",
+    "MeanFootprint",
     "FrameSeries",
     "StanceEvents",
     "FootFrame",

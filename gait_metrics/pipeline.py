@@ -16,7 +16,16 @@ from gait_metrics.events import StanceEvents, first_crossing, stance_events
 from gait_metrics.footframe import FootFrame, estimate_belt_speed, foot_frame
 from gait_metrics.footsteps import Footprint, FootprintSegmenter
 from gait_metrics.progression import butterfly
-from gait_metrics.results import CURVE_NAMES, SUMMARY_METRICS, SessionResult, StepCurves, StepResult
+from gait_metrics.results import (
+    CURVE_NAMES,
+    FOOTPRINT_X_EDGES_MM,
+    FOOTPRINT_Y_EDGES_MM,
+    SUMMARY_METRICS,
+    MeanFootprint,
+    SessionResult,
+    StepCurves,
+    StepResult,
+)
 from gait_metrics.sides import assign_sides
 from gait_metrics.spatiotemporal import add_spatiotemporal
 from gait_metrics.summary import side_summary, symmetry_index, thirds_change
@@ -147,7 +156,13 @@ def analyze(recording: Recording, config: AnalysisConfig | None = None) -> Sessi
         "config": vars(config),
     }
     quality = _quality(recording, frames, steps)
-    return SessionResult(info, tuple(steps), curves, frames, summary, symmetry, change, wings, quality, _notices(steps, calibrated, setup))
+    footprints = {}
+    for side in (0, 1):
+        images = [stance.peak_footprint(side) for stance, step in zip(stances, steps) if step.side == side and not step.excluded]
+        if images:
+            footprints[side] = MeanFootprint(FOOTPRINT_X_EDGES_MM, FOOTPRINT_Y_EDGES_MM, np.mean(images, axis=0), len(images))
+    notices = _notices(steps, calibrated, setup)
+    return SessionResult(info, tuple(steps), curves, frames, summary, symmetry, change, wings, quality, notices, footprints)
 
 
 def _exclude_partial_footprints(steps: list[StepResult], setup: str) -> list[StepResult]:
@@ -200,6 +215,7 @@ class _Stance:
         t = time_s[fp.first : fp.last + 1]
         self.t = np.concatenate([[t[0] - dt], t, [t[-1] + dt]])  # unloaded frame at each end
         along, left = frame.to_foot(x_mm[fp.row, fp.col], y_mm[fp.row, fp.col], time_s[fp.frame], side=1)
+        self.voxel_along, self.voxel_left = along, left
         frac = along / frame.length_mm
         region = np.digitize(frac, [config.rearfoot_end_frac, config.midfoot_end_frac])
         p = fp.pressure.astype(np.float64)
@@ -219,6 +235,17 @@ class _Stance:
         # the heel origin where the foot landed: the belt has carried it back since t_ref
         self.heel_xy_at_ic = frame.origin_mm - np.array([frame.belt_m_s * 1000.0 * (ic - frame.t_ref_s), 0.0])
         self.curves: dict[str, np.ndarray] = {}
+
+    def peak_footprint(self, side: int) -> np.ndarray:
+        """Peak pressure of this stance on the foot-frame grid of the mean footprints."""
+        medial = self.voxel_left * (-1.0 if side == 0 else 1.0)
+        xi = np.digitize(self.voxel_along, FOOTPRINT_X_EDGES_MM) - 1
+        yi = np.digitize(medial, FOOTPRINT_Y_EDGES_MM) - 1
+        shape = (len(FOOTPRINT_Y_EDGES_MM) - 1, len(FOOTPRINT_X_EDGES_MM) - 1)
+        inside = (xi >= 0) & (xi < shape[1]) & (yi >= 0) & (yi < shape[0])
+        image = np.zeros(shape)
+        np.maximum.at(image, (yi[inside], xi[inside]), self.fp.pressure[inside])
+        return image
 
     def result(self, side: int, confident: bool, reason: str, body_weight_n: float) -> StepResult:
         e = self.events

@@ -17,7 +17,11 @@ import numpy as np
 
 from gait_metrics.cop import FrameSeries
 
-__all__ = ["SIDES", "StepResult", "StepCurves", "Butterfly", "SessionResult", "CURVE_NAMES", "SUMMARY_METRICS"]
+__all__ = ["SIDES", "StepResult", "StepCurves", "Butterfly", "MeanFootprint", "SessionResult", "CURVE_NAMES", "SUMMARY_METRICS", "FOOTPRINT_X_EDGES_MM", "FOOTPRINT_Y_EDGES_MM"]
+
+#: Bin edges (mm, foot frame) of the mean peak-pressure footprints: x 4 mm, y 4 mm (medial +).
+FOOTPRINT_X_EDGES_MM = np.arange(-20.0, 324.0, 4.0)
+FOOTPRINT_Y_EDGES_MM = np.arange(-80.0, 84.0, 4.0)
 
 #: Side codes: 0 left, 1 right.
 SIDES = ("left", "right")
@@ -177,6 +181,20 @@ class Butterfly:
     n_crossings: int
 
 
+@dataclass(frozen=True, eq=False)
+class MeanFootprint:
+    """Mean over a side's included steps of the peak pressure in foot coordinates.
+
+    ``pressure`` is ``(len(y_edges) - 1, len(x_edges) - 1)`` in kPa (or raw); bins never
+    loaded are 0. ``n_steps`` steps went into it.
+    """
+
+    x_edges_mm: np.ndarray
+    y_edges_mm: np.ndarray
+    pressure: np.ndarray
+    n_steps: int
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, (np.floating, float)):
         return None if not math.isfinite(float(value)) else float(value)
@@ -207,6 +225,7 @@ class SessionResult:
     butterfly: Butterfly | None
     quality: dict[str, Any]
     notices: tuple[str, ...] = field(default_factory=tuple)
+    footprints: dict[int, MeanFootprint] = field(default_factory=dict)
 
     @property
     def force_unit(self) -> str:

@@ -10,6 +10,9 @@ import click
 from mat_driver.errors import RecordingError
 from mat_driver.recording import open_recording, save_recording
 from mat_driver.simulator import simulate
+from mat_cli.report import analyze_file, write_session_report
+from plots.document import REPORT_FORMATS, write_report
+from plots.report import comparison_report
 
 DEMO_SUBJECT = "DEMO-01"
 #: (file stem, preset, condition) of the demo sessions: the same runner before and after training.
@@ -23,8 +26,9 @@ DEMO_SESSIONS = (("before", "shuffling-runner", "before"), ("after", "trained-ru
 def demo(folder: Path, duration_s: float, force: bool) -> None:
     """Simulate a runner with a slow push-off before and after training, on a treadmill mat.
 
-    Writes two recordings into the folder and says what was made. Running it again
-    replaces the files of the earlier demo, never anything else (unless --force).
+    Writes the two recordings, a report of each (PDF, HTML, PNG, summary.json) and their
+    comparison into the folder, and says where. Running it again replaces the files of the
+    earlier demo, never anything else (unless --force).
 
     Example: mat demo -o /tmp/mat-demo
     """
@@ -43,7 +47,16 @@ def demo(folder: Path, duration_s: float, force: bool) -> None:
             f"{path}: {preset} ({condition}), {rec.duration_s:.0f} s, {len(truth['step_side'])} steps, "
             f"belt {rec.metadata.belt_speed_m_s:g} m/s"
         )
-    click.echo(f"inspect with: mat info {paths[0]}")
+    results = []
+    for path in paths:
+        result = analyze_file(path)
+        results.append(result)
+        written = write_session_report(result, folder / f"{path.stem}-report", list(REPORT_FORMATS))
+        click.echo(f"{written['pdf']}: report ({len(result.included())} steps, transition {result.summary['all']['transition_ms']['mean']:.0f} ms); also {written['html'].name}, summary.json, PNGs")
+    document, _ = comparison_report(results, [c for _, _, c in DEMO_SESSIONS])
+    written = write_report(document, folder / "comparison", "comparison")
+    click.echo(f"{written['pdf']}: before/after comparison; also {written['html'].name}")
+    click.echo(f"open {written['html']} in a browser, or try: mat info {paths[0]}")
 
 
 def _is_demo_file(path: Path) -> bool:

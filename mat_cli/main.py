@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from mat_driver import MatError, __version__
-from mat_cli import demo, files, record, simulate
+from mat_cli import demo, files, record, report, simulate
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -35,5 +35,5 @@ def cli(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
-for command in (*demo.COMMANDS, *simulate.COMMANDS, *record.COMMANDS, *files.COMMANDS):
+for command in (*demo.COMMANDS, *report.COMMANDS, *simulate.COMMANDS, *record.COMMANDS, *files.COMMANDS):
     cli.add_command(command)

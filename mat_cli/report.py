@@ -1,0 +1,113 @@
+"""``mat report`` and ``mat compare``: what a clinician reads at a glance."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from gait_metrics import SessionResult, analyze
+from mat_driver.recording import open_recording
+from plots.document import REPORT_FORMATS, write_report
+from plots.report import comparison_report, session_report
+from mat_cli.options import existing_file
+
+
+def _formats(value: str) -> list[str]:
+    chosen = [f.strip().lower() for f in value.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in REPORT_FORMATS]
+    if unknown or not chosen:
+        raise click.BadParameter(f"choose from {', '.join(REPORT_FORMATS)} (comma-separated), got {value!r}")
+    return chosen
+
+
+format_option = click.option("--format", "formats", default=",".join(REPORT_FORMATS), show_default=True, help="Outputs, comma-separated: pdf, html, png.")
+
+
+def analyze_file(path: Path) -> SessionResult:
+    """Open a recording and analyse it (frames read lazily)."""
+    with open_recording(path) as recording:
+        return analyze(recording)
+
+
+def write_session_report(result: SessionResult, folder: Path, formats: list[str]) -> dict[str, Path]:
+    """The PDF/HTML/PNG report and summary.json of one analysed session."""
+    written = write_report(session_report(result), folder, "report", formats)
+    summary = folder / "summary.json"
+    summary.write_text(result.to_json(indent=2) + "\n", encoding="utf-8")
+    written["json"] = summary
+    return written
+
+
+def _say(written: dict[str, Path]) -> None:
+    for key in ("pdf", "html", "json"):
+        if key in written:
+            click.echo(f"  {key}: {written[key]}")
+    pngs = [p for k, p in written.items() if k.startswith("png:")]
+    if pngs:
+        click.echo(f"  png: {len(pngs)} figures in {pngs[0].parent}")
+
+
+@click.command()
+@click.argument("recording", type=existing_file)
+@click.option("-o", "--output", "folder", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the report. [default: RECORDING without .h5, plus -report, beside it]")
+@format_option
+def report(recording: Path, folder: Path | None, formats: str) -> None:
+    """Analyse a recording and write a report a clinician can hand over.
+
+    A printable A4 PDF, a self-contained HTML page (opens offline), the figures as PNG and
+    summary.json with every number.
+
+    Example: mat report before.h5 -o before-report --format pdf,html
+    """
+    chosen = _formats(formats)
+    folder = folder or recording.with_name(recording.stem + "-report")
+    result = analyze_file(recording)
+    written = write_session_report(result, folder, chosen)
+    click.echo(f"{recording}: {len(result.included())} steps analysed")
+    for notice in result.notices:
+        click.echo(f"  note: {notice}")
+    _say(written)
+
+
+@click.command()
+@click.argument("recordings", type=existing_file, nargs=-1, required=True)
+@click.option("-o", "--output", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("comparison"), show_default=True, help="Folder for the comparison report.")
+@click.option("--label", "labels", multiple=True, help="Name of each session in order (default: its condition or file name).")
+@format_option
+def compare(recordings: tuple[Path, ...], folder: Path, labels: tuple[str, ...], formats: str) -> None:
+    """Compare sessions side by side, e.g. before and after training.
+
+    Per metric: each session's mean and SD, difference, % change, Hedges' g, Welch's
+    t-test or Mann-Whitney U and a bootstrap 95 % CI; overlays of the force and CoP curves
+    and the transition-time distributions. Warns when setups, belt speeds or calibrations
+    differ.
+
+    Example: mat compare before.h5 after.h5 -o comparison
+    """
+    if len(recordings) < 2:
+        raise click.UsageError("give at least two recordings to compare")
+    if labels and len(labels) != len(recordings):
+        raise click.UsageError(f"{len(labels)} --label for {len(recordings)} recordings")
+    chosen = _formats(formats)
+    results = [analyze_file(path) for path in recordings]
+    names = list(labels) or [r.info["condition"] or p.stem for r, p in zip(results, recordings)]
+    document, rows = comparison_report(results, names)
+    written = write_report(document, folder, "comparison", chosen)
+    summary = folder / "comparison.json"
+    summary.write_text(json.dumps({"sessions": names, "warnings": list(document.notices), "metrics": rows}, indent=2, default=_json_value) + "\n", encoding="utf-8")
+    written["json"] = summary
+    for warning in document.notices:
+        click.echo(f"  note: {warning}")
+    transition = next(r for r in rows if r["metric"] == "transition_ms")
+    click.echo(f"transition {names[0]} {transition['mean_a']:.0f} ms -> {transition['session_b']} {transition['mean_b']:.0f} ms "
+               f"({transition['difference']:+.0f} ms, p = {transition['p_value']:.3g})")
+    _say(written)
+
+
+def _json_value(value):
+    return None if value != value else value  # NaN -> null
+
+
+COMMANDS = (report, compare)

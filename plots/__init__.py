@@ -1,0 +1,1 @@
+"""Figures and reports from gait_metrics results (matplotlib, no metric computation)."""

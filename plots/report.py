@@ -1,0 +1,192 @@
+"""Assemble a session report and a before/after comparison from gait_metrics results."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from gait_metrics import SessionResult, compare_samples
+from mat_driver import __version__
+from plots import session, stance
+from plots.document import Panel, Report, Table
+from plots.style import SESSION_COLOURS, side_style
+
+__all__ = ["REPORT_METRICS", "session_report", "comparison_report", "comparison_warnings"]
+
+#: (metric, label with unit) in the order of the summary tables; {force}/{pressure} take the unit.
+REPORT_METRICS = (
+    ("transition_ms", "Loading-to-propulsion transition (ms)"),
+    ("transition_pct", "Transition (% stance)"),
+    ("heel_forefoot_change_ms", "Heel-to-forefoot change (ms)"),
+    ("initial_contact_pct", "Initial contact phase (% stance)"),
+    ("forefoot_contact_pct", "Forefoot contact phase (% stance)"),
+    ("foot_flat_pct", "Foot flat phase (% stance)"),
+    ("push_off_pct", "Push-off phase (% stance)"),
+    ("stance_ms", "Stance (ms)"),
+    ("flight_ms", "Flight (ms)"),
+    ("swing_ms", "Swing (ms)"),
+    ("step_time_ms", "Step time (ms)"),
+    ("stride_time_ms", "Stride time (ms)"),
+    ("cadence_spm", "Cadence (steps/min)"),
+    ("step_length_mm", "Step length (mm)"),
+    ("step_width_mm", "Step width (mm)"),
+    ("progression_angle_deg", "Foot progression angle (deg)"),
+    ("strike_index_pct", "Strike index (% foot length)"),
+    ("peak_force_n", "Peak force ({force})"),
+    ("peak_force_bw", "Peak force (body weights)"),
+    ("loading_rate_n_s", "Loading rate ({force}/s)"),
+    ("peak_pressure_rearfoot_kpa", "Peak pressure rearfoot ({pressure})"),
+    ("peak_pressure_midfoot_kpa", "Peak pressure midfoot ({pressure})"),
+    ("peak_pressure_forefoot_kpa", "Peak pressure forefoot ({pressure})"),
+    ("gait_line_length_mm", "Gait line length (mm)"),
+)
+
+
+def _label(result: SessionResult, label: str) -> str:
+    return label.format(force=result.force_unit, pressure=result.pressure_unit)
+
+
+def _fmt(value: float, digits: int = 1) -> str:
+    return "-" if value is None or not np.isfinite(value) else f"{value:.{digits}f}"
+
+
+def _mean_sd(stats: dict[str, float]) -> str:
+    if not stats["n"]:
+        return "-"
+    return f"{_fmt(stats['mean'])} ± {_fmt(stats['sd'])}"
+
+
+def _setup_text(result: SessionResult) -> str:
+    info = result.info
+    if info["setup"] != "treadmill":
+        return info["setup"]
+    set_speed = info["belt_speed_set_m_s"]
+    estimated = info["belt_speed_estimated_m_s"]
+    return f"treadmill, belt {_fmt(set_speed, 2)} m/s set, {_fmt(estimated, 2)} m/s measured from the footprints"
+
+
+def _header(result: SessionResult) -> list[tuple[str, str]]:
+    info, quality = result.info, result.quality
+    per_side = [len(result.included(side)) for side in (0, 1)]
+    excluded = ", ".join(f"{n} {why}" for why, n in quality["steps_excluded"].items()) or "none"
+    return [
+        ("Subject", info["subject_id"] or "-"),
+        ("Condition", info["condition"] or "-"),
+        ("Date (UTC)", info["start_utc"] or "-"),
+        ("Device", info["device"] or "-"),
+        ("Setup", _setup_text(result)),
+        ("Duration", f"{info['duration_s']:.1f} s at {info['rate_hz']:g} Hz"),
+        ("Steps analysed", f"left {per_side[0]}, right {per_side[1]} (of {quality['steps_detected']} detected)"),
+        ("Steps excluded", excluded),
+        ("Data quality", f"{quality['frames_dropped']} dropped frames, {quality['frames_with_saturation']} frames with saturated cells, "
+                         f"{quality['low_confidence_sides']} steps with an uncertain side"),
+        ("File", info["recording"] or "-"),
+    ]
+
+
+def _summary_table(result: SessionResult) -> Table:
+    rows = []
+    for metric, label in REPORT_METRICS:
+        left, right = result.summary["left"][metric], result.summary["right"][metric]
+        rows.append([
+            _label(result, label), _mean_sd(left), _fmt(left["cv_pct"]), _mean_sd(right), _fmt(right["cv_pct"]),
+            _fmt(result.symmetry[metric]), _fmt(result.change["all"][metric]),
+        ])
+    return Table(
+        "Summary per side (mean ± SD of included steps)",
+        ["Metric", "Left", "CV %", "Right", "CV %", "Symmetry index %", "Last - first third"],
+        rows,
+        note="Symmetry index = 100 (L - R) / mean(L, R). Definitions and sources: docs/metrics.md.",
+    )
+
+
+def session_report(result: SessionResult) -> Report:
+    """The report of one session: header, summary table and the seven figures."""
+    panels = [
+        Panel("footprint", "Mean footprint and CoP gait line", lambda axes: [stance.mean_footprint(ax, result, side) for side, ax in enumerate(axes)], 2,
+              "Peak pressure in foot coordinates; line: mean CoP with its mediolateral SD; dotted: region boundaries (30 % and 60 % of foot length)."),
+        Panel("force", "Vertical force through stance", lambda axes: [stance.force_curve(ax, result, side) for side, ax in enumerate(axes)], 2,
+              "Mean ± SD; shaded: loading (IC to foot flat), transition (foot flat to heel off), propulsion (heel off to toe off)."),
+        Panel("cop-velocity", "Anterior CoP velocity", lambda axes: stance.cop_velocity(axes[0], result), 1, "Mean ± SD per side."),
+        Panel("transition", "Loading-to-propulsion transition, step by step",
+              lambda axes: (session.transition_timeline(axes[0], result), session.transition_distribution(axes[1], result)), 2,
+              f"Left: every step and a rolling mean of {session.ROLLING_STEPS} steps. Right: distribution per side.", (3, 1)),
+        Panel("regions", "Rearfoot, midfoot and forefoot force", lambda axes: [stance.region_forces(ax, result, side) for side, ax in enumerate(axes)], 2),
+        Panel("consistency", "Stance and step time across the session", lambda axes: session.consistency(axes[0], result), 1),
+    ]
+    if result.info["setup"] == "treadmill":
+        panels.insert(4, Panel("butterfly", "Butterfly diagram (combined CoP)", lambda axes: session.butterfly(axes[0], result), 1,
+                               "Combined CoP of both feet on the mat; X: crossing of the double-support diagonals."))
+    title = f"Gait report: {result.info['subject_id'] or 'subject'} ({result.info['condition'] or 'session'})"
+    return Report(title, _header(result), result.notices, [_summary_table(result)], panels, footer=f"pressure-mat {__version__}")
+
+
+def comparison_warnings(results: Sequence[SessionResult]) -> list[str]:
+    """Differences in setup, belt speed or calibration that make sessions hard to compare."""
+    first, warnings = results[0], []
+    for other in results[1:]:
+        name = other.info["condition"] or other.info["recording"]
+        if other.info["setup"] != first.info["setup"]:
+            warnings.append(f"{name}: setup {other.info['setup']} differs from {first.info['setup']}")
+        a, b = first.info["belt_speed_set_m_s"], other.info["belt_speed_set_m_s"]
+        if a and b and abs(a - b) > 0.05 * a:
+            warnings.append(f"{name}: belt speed {b:g} m/s differs from {a:g} m/s")
+        if other.force_unit != first.force_unit:
+            warnings.append(f"{name}: calibration differs ({other.force_unit} vs {first.force_unit}): forces are not comparable")
+    return warnings
+
+
+def comparison_report(results: Sequence[SessionResult], labels: Sequence[str]) -> tuple[Report, list[dict]]:
+    """Sessions side by side: per-metric statistics of each later session against the
+    first, overlays of force and CoP curves and the transition distributions.
+
+    Returns the report and the comparison rows (for summary.json).
+    """
+    base = results[0]
+    rows, records = [], []
+    for metric, label in REPORT_METRICS:
+        cells = [_label(base, label)]
+        cells += [_mean_sd(r.summary["all"][metric]) for r in results]
+        for other, name in zip(results[1:], labels[1:]):
+            c = compare_samples([getattr(s, metric) for s in base.included()], [getattr(s, metric) for s in other.included()])
+            records.append({"metric": metric, "session_a": labels[0], "session_b": name, **c.to_dict()})
+            cells += [_fmt(c.difference), _fmt(c.percent_change), _fmt(c.hedges_g, 2), f"{c.test} p={_fmt(c.p_value, 3)}", f"[{_fmt(c.ci_low)}, {_fmt(c.ci_high)}]"]
+        rows.append(cells)
+    columns = ["Metric", *labels]
+    for name in labels[1:]:
+        columns += [f"Δ {name}", "% change", "Hedges' g", "test", "95% CI of Δ"]
+    table = Table("Sessions compared (mean ± SD of all included steps; Δ = session - first)", columns, rows,
+                  note="Welch's t-test when both samples look normal (Shapiro-Wilk), else Mann-Whitney U; bootstrap CI. docs/metrics.md.")
+
+    def overlay(ax, curve: str, ylabel: str):
+        artists = []
+        for k, (result, name) in enumerate(zip(results, labels)):
+            rows_k = [i for i, s in enumerate(result.steps) if not s.excluded]
+            if rows_k:
+                values = getattr(result.curves, curve)[rows_k]
+                mean, sd = np.nanmean(values, axis=0), np.nanstd(values, axis=0)
+                colour = SESSION_COLOURS[k % len(SESSION_COLOURS)]
+                artists += ax.plot(result.curves.percent, mean, color=colour, linestyle=["-", "--", ":", "-."][k % 4], label=name)
+                artists.append(ax.fill_between(result.curves.percent, mean - sd, mean + sd, color=colour, alpha=0.15, linewidth=0))
+        ax.set_xlabel("stance (%)")
+        ax.set_ylabel(ylabel)
+        ax.legend(fontsize=7)
+        return artists
+
+    def distributions(ax):
+        data = [np.array([s.transition_ms for s in r.included()], float) for r in results]
+        box = ax.boxplot([d if d.size else [np.nan] for d in data], tick_labels=list(labels), widths=0.5)
+        for k, values in enumerate(data, start=1):
+            ax.plot(k + np.linspace(-0.15, 0.15, values.size), values, linestyle="none", marker="o", markersize=3, color=SESSION_COLOURS[(k - 1) % 4])
+        ax.set_ylabel("transition (ms)")
+        return box["boxes"]
+
+    panels = [
+        Panel("compare-force", "Vertical force through stance", lambda axes: overlay(axes[0], "force_n", f"vertical force ({base.force_unit})"), 1),
+        Panel("compare-cop", "CoP progression along the foot", lambda axes: overlay(axes[0], "cop_x_mm", "CoP x (mm, heel to toe)"), 1),
+        Panel("compare-transition", "Loading-to-propulsion transition per session", lambda axes: distributions(axes[0]), 1),
+    ]
+    header = [(name, f"{r.info['subject_id']} {r.info['condition']} {r.info['start_utc']} - {len(r.included())} steps - {_setup_text(r)}") for r, name in zip(results, labels)]
+    notices = comparison_warnings(results) + [f"{name}: {n}" for r, name in zip(results, labels) for n in r.notices]
+    return Report("Session comparison", header, notices, [table], panels, footer=f"pressure-mat {__version__}"), records

@@ -1,0 +1,98 @@
+"""Reports: the content equals the metrics, every figure is drawn, bad input is plain."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from matplotlib import image
+
+from gait_metrics import analyze
+from mat_cli.main import cli
+from mat_driver.model import Geometry, Recording
+from mat_driver.recording import save_recording
+from mat_driver.simulator import simulate
+from plots.document import write_report
+from plots.report import REPORT_METRICS, comparison_report, session_report
+
+
+@pytest.fixture(scope="module")
+def runner_result():
+    return analyze(simulate("shuffling-runner", seed=4, duration_s=12.0).recording())
+
+
+def test_summary_table_holds_the_metrics_values(runner_result) -> None:
+    report = session_report(runner_result)
+    (table,) = report.tables
+    rows = {row[0]: row for row in table.rows}
+    transition = runner_result.summary["left"]["transition_ms"]
+    assert rows["Loading-to-propulsion transition (ms)"][1] == f"{transition['mean']:.1f} ± {transition['sd']:.1f}"
+    assert rows["Peak force (N)"][3].startswith(f"{runner_result.summary['right']['peak_force_n']['mean']:.1f}")
+    assert len(table.rows) == len(REPORT_METRICS)
+    header = dict(report.header)
+    assert "2.80 m/s set" in header["Setup"] and header["Condition"] == "before"
+    assert {p.key for p in report.panels} == {"footprint", "force", "cop-velocity", "transition", "butterfly", "regions", "consistency"}
+
+
+def test_every_figure_is_written_and_not_blank(runner_result, tmp_path: Path) -> None:
+    written = write_report(session_report(runner_result), tmp_path, "report")
+    pngs = [p for k, p in written.items() if k.startswith("png:")]
+    assert len(pngs) == 7
+    for path in pngs:
+        pixels = image.imread(path)
+        assert pixels.std() > 0.01, f"{path.name} is blank"
+    html = written["html"].read_text()
+    assert html.count("data:image/png;base64,") == 7 and "http" not in html.split("<body>")[1].split("data:image")[0]
+    pdf = written["pdf"].read_bytes()
+    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 1 + 7 // 2
+
+
+def test_comparison_rows_and_warnings(runner_result) -> None:
+    after = analyze(simulate("trained-runner", seed=4, duration_s=12.0).recording())
+    walker = analyze(simulate("walker", seed=4, duration_s=12.0).recording())
+    report, rows = comparison_report([runner_result, after], ["before", "after"])
+    transition = next(r for r in rows if r["metric"] == "transition_ms")
+    assert transition["difference"] == pytest.approx(after.summary["all"]["transition_ms"]["mean"] - runner_result.summary["all"]["transition_ms"]["mean"])
+    assert transition["difference"] < -40 and transition["p_value"] < 0.001
+    assert transition["ci_low"] < transition["difference"] < transition["ci_high"]
+    assert not report.notices
+    mixed, _ = comparison_report([runner_result, walker], ["run", "walk"])
+    assert any("setup walkway differs" in n for n in mixed.notices)
+
+
+def test_report_and_compare_commands(tmp_path: Path) -> None:
+    before, after = tmp_path / "before.h5", tmp_path / "after.h5"
+    save_recording(simulate("shuffling-runner", seed=2, duration_s=8.0).recording(), before)
+    save_recording(simulate("trained-runner", seed=2, duration_s=8.0).recording(), after)
+    result = CliRunner().invoke(cli, ["report", str(before), "--format", "html"])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "before-report"
+    assert (folder / "report.html").exists() and not (folder / "report.pdf").exists()
+    summary = json.loads((folder / "summary.json").read_text())
+    expected = analyze(simulate("shuffling-runner", seed=2, duration_s=8.0).recording())
+    assert summary["summary"]["all"]["transition_ms"]["mean"] == pytest.approx(expected.summary["all"]["transition_ms"]["mean"])
+    result = CliRunner().invoke(cli, ["compare", str(before), str(after), "-o", str(tmp_path / "cmp"), "--format", "pdf"])
+    assert result.exit_code == 0, result.output
+    assert "transition before" in result.output and (tmp_path / "cmp" / "comparison.pdf").exists()
+    bad = CliRunner().invoke(cli, ["report", str(before), "--format", "docx"])
+    assert bad.exit_code == 2 and "choose from pdf, html, png" in bad.output
+
+
+def test_a_recording_without_steps_still_gets_a_report(tmp_path: Path) -> None:
+    empty = Recording(np.zeros((50, 10, 20), np.uint16), np.arange(50) / 100.0, Geometry(10, 20, 8.5, 8.5), 100.0)
+    path = save_recording(empty, tmp_path / "empty.h5")
+    result = CliRunner().invoke(cli, ["report", str(path), "-o", str(tmp_path / "r"), "--format", "html,png"])
+    assert result.exit_code == 0, result.output
+    assert "no steps detected" in result.output
+    assert "no steps detected" in (tmp_path / "r" / "report.html").read_text()
+
+
+def test_report_of_a_non_recording_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "x.h5"
+    path.write_text("hello")
+    result = CliRunner().invoke(cli, ["report", str(path)])
+    assert result.exit_code == 1 and result.output.strip().splitlines()[-1].startswith("Error: ") and "Traceback" not in result.output
