@@ -12,6 +12,7 @@ from gait_metrics.events import StanceEvents, stance_events
 from gait_metrics.footframe import FootFrame, estimate_belt_speed, foot_frame
 from gait_metrics.footsteps import Footprint, FootprintSegmenter
 from gait_metrics.results import CURVE_NAMES, SIDES, SUMMARY_METRICS, Butterfly, MeanFootprint, SessionResult, StepCurves, StepResult
+from gait_metrics.spm import SpmResult, spm_ttest2
 from gait_metrics.summary import describe, symmetry_index
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "Footprint",
     "FootprintSegmenter",
     "SampleComparison",
+    "SpmResult",
+    "spm_ttest2",
     "CURVE_NAMES",
     "SIDES",
     "SUMMARY_METRICS",

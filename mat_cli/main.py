@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from gait_metrics import MetricsError
 from mat_driver import MatError, __version__
 from mat_cli import demo, files, record, report, simulate
 
@@ -19,7 +20,7 @@ class MatGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except MatError as exc:
+        except (MatError, MetricsError) as exc:
             raise click.ClickException(str(exc)) from None
 
 

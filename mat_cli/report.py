@@ -75,8 +75,9 @@ def report(recording: Path, folder: Path | None, formats: str) -> None:
 @click.argument("recordings", type=existing_file, nargs=-1, required=True)
 @click.option("-o", "--output", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("comparison"), show_default=True, help="Folder for the comparison report.")
 @click.option("--label", "labels", multiple=True, help="Name of each session in order (default: its condition or file name).")
+@click.option("--spm", is_flag=True, help="Shade where the force and CoP curves differ by statistical parametric mapping (two sessions; extra: pip install 'pressure-mat[spm]').")
 @format_option
-def compare(recordings: tuple[Path, ...], folder: Path, labels: tuple[str, ...], formats: str) -> None:
+def compare(recordings: tuple[Path, ...], folder: Path, labels: tuple[str, ...], spm: bool, formats: str) -> None:
     """Compare sessions side by side, e.g. before and after training.
 
     Per metric: each session's mean and SD, difference, % change, Hedges' g, Welch's
@@ -93,7 +94,9 @@ def compare(recordings: tuple[Path, ...], folder: Path, labels: tuple[str, ...],
     chosen = _formats(formats)
     results = [analyze_file(path) for path in recordings]
     names = list(labels) or [r.info["condition"] or p.stem for r, p in zip(results, recordings)]
-    document, rows = comparison_report(results, names)
+    if spm and len(results) != 2:
+        raise click.UsageError("--spm compares exactly two sessions")
+    document, rows = comparison_report(results, names, spm=spm)
     written = write_report(document, folder, "comparison", chosen)
     summary = folder / "comparison.json"
     summary.write_text(json.dumps({"sessions": names, "warnings": list(document.notices), "metrics": rows}, indent=2, default=_json_value) + "\n", encoding="utf-8")

@@ -202,6 +202,7 @@ class Recorder:
         )
         session = _Session(self, writer, on_status)
         reason = "duration reached"
+        failure: RecordingError | None = None
         try:
             reason = session.loop(reader)
             while reason.startswith("port lost") and self.options.reconnect_s:
@@ -215,6 +216,8 @@ class Recorder:
                 reason = session.loop(reader)
         except KeyboardInterrupt:
             reason = "stopped with Ctrl-C"
+        except RecordingError as exc:  # e.g. the disk is full: stop, keep what is safe
+            failure = exc
         finally:
             if reader is not None:
                 reader.finish()
@@ -223,9 +226,13 @@ class Recorder:
             stats = session.stats()
             try:
                 writer.close(stats=stats)
-            except RecordingError:
-                log.exception("could not finish %s", self.path)
-                raise
+            except RecordingError as exc:
+                failure = failure or exc
+        if failure is not None:
+            raise RecordingError(
+                f"{failure}; recording stopped after {session.frames} frames; free some space, then run "
+                f"`mat repair {self.path}` so that other tools open it"
+            )
         return RecordingSummary(
             path=str(self.path),
             frames=session.frames,

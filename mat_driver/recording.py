@@ -264,9 +264,12 @@ class RecordingWriter:
         if self._file is None:
             return
         try:
-            self._flush()
+            self._write(self._flush)
         finally:
-            self._file.close()
+            try:
+                self._file.close()
+            except OSError:  # the file keeps every frame up to the last successful flush
+                pass
             self._file = None  # type: ignore[assignment]
         try:
             with h5py.File(self.path, "r+", libver=_LIBVER) as f:

@@ -6,7 +6,7 @@ from typing import Sequence
 
 import numpy as np
 
-from gait_metrics import SessionResult, compare_samples
+from gait_metrics import SessionResult, compare_samples, spm_ttest2
 from mat_driver import __version__
 from plots import session, stance
 from plots.document import Panel, Report, Table
@@ -137,9 +137,11 @@ def comparison_warnings(results: Sequence[SessionResult]) -> list[str]:
     return warnings
 
 
-def comparison_report(results: Sequence[SessionResult], labels: Sequence[str]) -> tuple[Report, list[dict]]:
+def comparison_report(results: Sequence[SessionResult], labels: Sequence[str], *, spm: bool = False) -> tuple[Report, list[dict]]:
     """Sessions side by side: per-metric statistics of each later session against the
-    first, overlays of force and CoP curves and the transition distributions.
+    first, overlays of force and CoP curves and the transition distributions. With
+    ``spm`` (two sessions, extra ``spm``), the stretches of stance where the curves differ
+    by statistical parametric mapping are shaded.
 
     Returns the report and the comparison rows (for summary.json).
     """
@@ -161,6 +163,11 @@ def comparison_report(results: Sequence[SessionResult], labels: Sequence[str]) -
 
     def overlay(ax, curve: str, ylabel: str):
         artists = []
+        if spm and len(results) == 2:
+            first, second = (getattr(r.curves, curve)[[i for i, s in enumerate(r.steps) if not s.excluded]] for r in results)
+            for start, end, p in spm_ttest2(first, second).clusters:
+                artists.append(ax.axvspan(start, end, color="#BBBBBB", alpha=0.5, linewidth=0))
+                artists.append(ax.text((start + end) / 2, 0.02, f"SPM p={p:.3f}", transform=ax.get_xaxis_transform(), ha="center", fontsize=6))
         for k, (result, name) in enumerate(zip(results, labels)):
             rows_k = [i for i, s in enumerate(result.steps) if not s.excluded]
             if rows_k:

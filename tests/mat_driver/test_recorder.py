@@ -188,3 +188,35 @@ def test_existing_output_is_refused_before_touching_the_port(tmp_path: Path) -> 
     assert path.read_bytes() == b"precious"
 
 
+
+
+def test_a_full_disk_stops_with_a_clear_error_and_an_intact_file(tmp_path: Path, monkeypatch) -> None:
+    from mat_driver.errors import RecordingError
+    from mat_driver.recording import RecordingWriter
+
+    real_flush = RecordingWriter._flush
+    calls = {"n": 0}
+
+    def flush_until_full(self) -> None:
+        calls["n"] += 1
+        if calls["n"] > 2:
+            raise OSError(28, "No space left on device")
+        real_flush(self)
+
+    monkeypatch.setattr(RecordingWriter, "_flush", flush_until_full)
+    source = source_recording()
+    link = PtyLink()
+    mat = VirtualMat(source, "pmat")
+    serve_in_background(mat, link)
+    path = tmp_path / "r.h5"
+    try:
+        recorder = Recorder(link.path, profile("pmat"), str(path), options=RecordingOptions(duration_s=30))
+        with pytest.raises(RecordingError, match="disk full.*recording stopped.*mat repair") as info:
+            recorder.run()
+    finally:
+        mat.stop.set()
+        link.close()
+    assert "\n" not in str(info.value)
+    with open_recording(path) as rec:  # everything flushed before the disk filled is there
+        assert rec.n_frames >= 1
+        np.testing.assert_array_equal(rec.raw(), source.frames[rec.counter % len(source.frames)])
