@@ -140,11 +140,6 @@ class FootFrame:
         left = -x * self.axis[1] + y * self.axis[0]
         return along, (-left if side == 0 else left)
 
-    @property
-    def angle_deg(self) -> float:
-        """Axis direction in the mat frame, degrees from +x towards +y."""
-        return float(np.degrees(np.arctan2(self.axis[1], self.axis[0])))
-
 
 def foot_frame(
     fp: Footprint,

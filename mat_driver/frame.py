@@ -35,12 +35,3 @@ class Frame:
     def shape(self) -> tuple[int, int]:
         """``(rows, cols)`` of the frame."""
         return self.cells.shape  # type: ignore[return-value]
-
-    def same_data(self, other: "Frame") -> bool:
-        """True if ``other`` carries the same cells, counter and device time."""
-        return (
-            self.counter == other.counter
-            and self.device_time_us == other.device_time_us
-            and self.cells.shape == other.cells.shape
-            and bool(np.array_equal(self.cells, other.cells))
-        )

@@ -310,15 +310,6 @@ class Recording:
         """Calibrated pressure (kPa, or raw units when uncalibrated) of the selected frames."""
         return self.calibration.apply(self.raw(index))
 
-    def iter_pressure(self, chunk_frames: int = 1024):
-        """Yield ``(start, pressure)`` blocks of at most ``chunk_frames`` frames."""
-        for start in range(0, self.n_frames, chunk_frames):
-            yield start, self.pressure(slice(start, start + chunk_frames))
-
-    def saturated(self, index: int | slice = slice(None)) -> np.ndarray:
-        """Boolean mask of cells at the ADC's maximum count in the selected frames."""
-        return self.raw(index) >= self.metadata.adc_max
-
     def close(self) -> None:
         """Release the file behind a lazily read recording (no-op in memory)."""
         if self._closer is not None:
