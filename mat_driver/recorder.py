@@ -21,11 +21,11 @@ import serial
 
 from mat_driver import __version__
 from mat_driver.devices import DeviceProfile
-from mat_driver.errors import PortError, RecordingError
+from mat_driver.errors import DeviceProfileError, PortError, ProtocolError, RecordingError
 from mat_driver.frame import Frame
 from mat_driver.gaps import GapDetector
 from mat_driver.model import Calibration, Metadata
-from mat_driver.protocols import Command, get_codec
+from mat_driver.protocols import Command, get_codec, parse_info
 from mat_driver.recording import RecordingWriter, check_writable
 from mat_driver.transport import open_port
 
@@ -164,10 +164,36 @@ class Recorder:
             **self.profile.protocol_params,
         )
 
-    def _start(self) -> tuple[serial.SerialBase, "_PortReader"]:
+    def _ask_info(self, port: serial.SerialBase, codec) -> dict | None:
+        """The device's own description, for protocols with an INFO command (pmat)."""
+        ask = codec.encode(Command.INFO)
+        if not ask:
+            return None
+        port.write(codec.encode(Command.STOP) + ask)
+        deadline, line = time.monotonic() + 1.0, b""
+        while time.monotonic() < deadline and b"\n" not in line:
+            line += port.read(max(1, port.in_waiting))
+        answer = next((part for part in line.split(b"\n") if part.strip().startswith(b"{")), None)
+        if answer is None:
+            log.info("%s: no answer to INFO; using the profile", self.port_name)
+            return None
+        try:
+            return parse_info(answer)
+        except ProtocolError as exc:
+            log.warning("%s", exc)
+            return None
+
+    def _start(self, *, ask_info: bool = False) -> tuple[serial.SerialBase, "_PortReader", dict | None]:
         port = open_port(self._port_arg, baud=self.profile.baud)
         codec = self._new_codec()
         try:
+            info = self._ask_info(port, codec) if ask_info else None
+            if info and (info["rows"], info["cols"]) != (self.profile.rows, self.profile.cols):
+                _close_quietly(port)
+                raise DeviceProfileError(
+                    f"{self.port_name}: the mat reports {info['rows']}x{info['cols']} cells but the profile "
+                    f"{self.profile.name} has {self.profile.rows}x{self.profile.cols}; use --rows/--cols or another --device"
+                )
             start = codec.encode(Command.START)
             if start:
                 port.write(start)
@@ -176,16 +202,18 @@ class Recorder:
         poll = codec.encode(Command.POLL) if self.profile.protocol == "sensingtex" else b""
         reader = _PortReader(port, codec, poll, self.profile.rate_hz)
         reader.start()
-        return port, reader
+        return port, reader, info
 
     def run(self, on_status: Callable[[RecorderStatus], None] | None = None) -> RecordingSummary:
         """Record until the duration is reached, :attr:`stop_requested` is set, Ctrl-C, or
         the port is lost; the file is complete in every case."""
-        port, reader = self._start()
+        port, reader, info = self._start(ask_info=True)
+        info = info or {}
         metadata = Metadata(
             **{
                 **vars(self.metadata),
-                "device_model": self.metadata.device_model or self.profile.description or self.profile.name,
+                "device_model": self.metadata.device_model or info.get("model") or self.profile.description or self.profile.name,
+                "device_serial": self.metadata.device_serial or info.get("serial", ""),
                 "adc_bits": self.profile.adc_bits,
                 "software_version": __version__,
                 "start_utc": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
@@ -249,7 +277,7 @@ class Recorder:
         session.report(force=True)
         while time.monotonic() < deadline and not self.stop_requested.is_set():
             try:
-                port, reader = self._start()
+                port, reader, _ = self._start()
             except PortError:
                 self.stop_requested.wait(0.25)
                 continue

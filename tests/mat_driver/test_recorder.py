@@ -220,3 +220,24 @@ def test_a_full_disk_stops_with_a_clear_error_and_an_intact_file(tmp_path: Path,
     with open_recording(path) as rec:  # everything flushed before the disk filled is there
         assert rec.n_frames >= 1
         np.testing.assert_array_equal(rec.raw(), source.frames[rec.counter % len(source.frames)])
+
+
+def test_pmat_info_names_the_device_and_a_wrong_profile_is_refused(tmp_path: Path) -> None:
+    from mat_driver.errors import DeviceProfileError
+
+    source = source_recording()
+    source.metadata = source.metadata.__class__(device_model="PM-6x10", device_serial="SN-77")
+    link = PtyLink()
+    mat = VirtualMat(source, "pmat")
+    serve_in_background(mat, link)
+    try:
+        summary = Recorder(link.path, profile("pmat"), str(tmp_path / "r.h5"), options=RecordingOptions(duration_s=0.3)).run()
+        with open_recording(summary.path) as rec:
+            assert (rec.metadata.device_model, rec.metadata.device_serial) == ("PM-6x10", "SN-77")
+        wrong = profile("pmat").replace(rows=8)
+        with pytest.raises(DeviceProfileError, match="reports 6x10 cells but the profile"):
+            Recorder(link.path, wrong, str(tmp_path / "w.h5"), options=RecordingOptions(duration_s=0.3)).run()
+        assert not (tmp_path / "w.h5").exists()
+    finally:
+        mat.stop.set()
+        link.close()
