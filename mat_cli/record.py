@@ -89,6 +89,10 @@ def record(port, device, protocol, rows, cols, pitch_mm, rate_hz, baud, output, 
         f"{summary.path}: {summary.frames} frames, {summary.duration_s:.1f} s, "
         f"{summary.dropped} dropped, {summary.rejected} rejected; {summary.reason}"
     )
+    if summary.reason.startswith("no frames"):
+        raise click.ClickException(
+            f"{port}: {summary.reason}; check --protocol/--device, --baud and that the mat is on and streaming"
+        )
     if summary.reason.startswith("port lost"):
         raise click.ClickException(f"{port}: {summary.reason}; everything up to then is saved in {summary.path}")
 

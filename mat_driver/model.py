@@ -197,6 +197,11 @@ class Metadata:
         for name, value in vars(self).items():
             if isinstance(value, str) and "\x00" in value:
                 raise RecordingError(f"{name} must not contain NUL characters")
+            if isinstance(value, str):
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise RecordingError(f"{name} is not valid text (undecodable bytes?)") from None
 
     @property
     def adc_max(self) -> int:

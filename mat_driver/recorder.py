@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -39,7 +40,8 @@ class RecordingOptions:
     """What ``mat record`` was asked to do.
 
     ``duration_s=None`` records until stopped; ``tare_s`` averages the first seconds of an
-    empty mat into the per-cell zero; ``reconnect_s`` waits that long for a lost port.
+    empty mat into the per-cell zero; ``reconnect_s`` waits that long for a lost port;
+    without a first frame within ``first_frame_timeout_s`` the recording ends.
     """
 
     duration_s: float | None = None
@@ -47,6 +49,7 @@ class RecordingOptions:
     reconnect_s: float | None = None
     force: bool = False
     status_interval_s: float = 0.25
+    first_frame_timeout_s: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -169,11 +172,17 @@ class Recorder:
         ask = codec.encode(Command.INFO)
         if not ask:
             return None
-        port.write(codec.encode(Command.STOP) + ask)
-        deadline, line = time.monotonic() + 1.0, b""
-        while time.monotonic() < deadline and b"\n" not in line:
-            line += port.read(max(1, port.in_waiting))
-        answer = next((part for part in line.split(b"\n") if part.strip().startswith(b"{")), None)
+        port.write(codec.encode(Command.STOP))
+        settle = time.monotonic() + 0.1  # let a streaming mat stop, then drop what it sent
+        while time.monotonic() < settle:
+            port.read(max(1, port.in_waiting))
+        port.reset_input_buffer()
+        port.write(ask)
+        deadline, received = time.monotonic() + 1.0, b""
+        while time.monotonic() < deadline and not re.search(rb"\{[^\n]*\n", received):
+            received += port.read(max(1, port.in_waiting))
+        found = re.search(rb"\{[^\n]*\n", received)
+        answer = found.group(0) if found else None
         if answer is None:
             log.info("%s: no answer to INFO; using the profile", self.port_name)
             return None
@@ -343,6 +352,8 @@ class _Session:
             if options.duration_s is not None and self.t0 is not None:
                 if time.monotonic() - self.t0 >= options.duration_s:
                     return "duration reached"
+            if self.t0 is None and time.monotonic() - self.started > options.first_frame_timeout_s:
+                return f"no frames in {options.first_frame_timeout_s:g} s"
             try:
                 item = reader.frames.get(timeout=0.05)
             except queue.Empty:

@@ -183,6 +183,8 @@ class VirtualMat:
         self.stop = threading.Event()
         self.finished = threading.Event()
         self._start = self.codec.encode(Command.START)
+        self._stop = self.codec.encode(Command.STOP)  # b"" where the protocol has none
+        self._info = self.codec.encode(Command.INFO)
         self._polled = protocol == "sensingtex"
 
     def info_line(self) -> bytes:
@@ -247,8 +249,8 @@ class VirtualMat:
             command = line.strip()
             if self._start and command == self._start.strip():
                 streaming = True
-            elif command == b"STOP":
+            elif command == self._stop.strip() and self._stop:
                 streaming = False
-            elif command == b"INFO" and self.protocol == "pmat" and not streaming:
+            elif command == self._info.strip() and self._info and not streaming:
                 reply += self.info_line()
         return inbox[-256:], streaming, polls, reply

@@ -2,8 +2,10 @@
 
 The host sends ``R``; the mat answers ``N`` (0x4E), the number of active points as a
 big-endian u16, two further bytes to ignore, then per point x (column, u8), y (row, u8)
-and value (big-endian u16). Cells not listed are zero. A count larger than the grid or a
-point outside it makes a rejected frame.
+and value (big-endian u16). Cells not listed are zero. A count larger than the grid, a
+point outside it or a value over the ADC maximum (``adc_bits``, 12) makes a rejected
+frame. Without a checksum, an answer cut short and completed by the next answer's first
+bytes is rejected by that value check only when the borrowed bytes are out of range.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ class SensingtexCodec(Codec):
     name = "sensingtex"
     COMMANDS = {Command.POLL: b"R"}
 
+    def __init__(self, *, rows: int | None = None, cols: int | None = None, adc_bits: int = 12) -> None:
+        super().__init__(rows=rows, cols=cols)
+        self.max_value = (1 << adc_bits) - 1
+
     def _parse(self) -> list[Frame]:
         frames = []
         buf = self._buffer
@@ -48,8 +54,8 @@ class SensingtexCodec(Codec):
             if len(buf) < size:
                 return frames
             points = np.frombuffer(bytes(buf[_HEAD.size : size]), _POINT)
-            if np.any(points["x"] >= self.cols) or np.any(points["y"] >= self.rows):
-                self._reject("point outside the grid", buf[:size])
+            if np.any(points["x"] >= self.cols) or np.any(points["y"] >= self.rows) or np.any(points["value"] > self.max_value):
+                self._reject("point outside the grid or value over the ADC maximum", buf[:size])
                 del buf[:1]
                 continue
             del buf[:size]

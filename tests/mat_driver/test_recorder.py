@@ -241,3 +241,18 @@ def test_pmat_info_names_the_device_and_a_wrong_profile_is_refused(tmp_path: Pat
     finally:
         mat.stop.set()
         link.close()
+
+
+def test_a_mat_speaking_another_protocol_ends_with_no_frames(tmp_path: Path) -> None:
+    source = source_recording()
+    link = PtyLink()
+    mat = VirtualMat(source, "csv")  # the profile below expects pmat
+    serve_in_background(mat, link)
+    try:
+        options = RecordingOptions(duration_s=30, first_frame_timeout_s=0.5)
+        summary = Recorder(link.path, profile("pmat"), str(tmp_path / "r.h5"), options=options).run()
+    finally:
+        mat.stop.set()
+        link.close()
+    assert summary.reason == "no frames in 0.5 s" and summary.frames == 0
+    assert summary.stats["bytes_discarded"] > 0

@@ -80,7 +80,7 @@ def test_round_trip_keeps_every_field(tmp_path: Path) -> None:
     rows=st.integers(1, 5),
     cols=st.integers(1, 5),
     belt=st.one_of(st.none(), st.floats(0, 6)),
-    notes=st.text(alphabet=st.characters(blacklist_characters="\x00"), max_size=30),
+    notes=st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30),
 )
 def test_round_trip_property(tmp_path_factory, n, rows, cols, belt, notes) -> None:
     rng = np.random.default_rng(n)
@@ -279,9 +279,11 @@ def test_tare_set_after_start_is_stored(tmp_path: Path) -> None:
         assert rec.pressure_unit == "raw"
 
 
-def test_metadata_rejects_nul_characters() -> None:
+def test_metadata_rejects_nul_characters_and_undecodable_text() -> None:
     with pytest.raises(RecordingError, match="notes must not contain NUL"):
         Metadata(notes="a\x00b")
+    with pytest.raises(RecordingError, match="subject_id is not valid text"):
+        Metadata(subject_id="S\udcff")  # what a non-UTF-8 command-line byte becomes
 
 
 def test_calibration_rejects_bad_gain() -> None:
