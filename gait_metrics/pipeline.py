@@ -12,7 +12,7 @@ import numpy as np
 from gait_metrics.config import AnalysisConfig
 from gait_metrics.cop import FrameSeries, force_n, frame_stats, mat_coordinates
 from gait_metrics.errors import MetricsError
-from gait_metrics.events import StanceEvents, first_crossing, stance_events
+from gait_metrics.events import first_crossing, stance_events
 from gait_metrics.footframe import FootFrame, estimate_belt_speed, foot_frame
 from gait_metrics.footsteps import Footprint, FootprintSegmenter
 from gait_metrics.progression import butterfly
@@ -125,7 +125,7 @@ def analyze(recording: Recording, config: AnalysisConfig | None = None) -> Sessi
     gap_frames = recording.gaps.frame_index
     steps = []
     for stance, side, sure in zip(stances, sides, confident):
-        reason = _exclusion(stance.fp, geometry, recording.n_frames, gap_frames, stance.events)
+        reason = _exclusion(stance, geometry, recording.n_frames, gap_frames, setup)
         steps.append(stance.result(side if setup != "insole" else -1, sure, reason, body_weight))
     steps = _exclude_partial_footprints(steps, setup)
     steps = add_spatiotemporal(steps, setup=setup)
@@ -147,6 +147,8 @@ def analyze(recording: Recording, config: AnalysisConfig | None = None) -> Sessi
         "device": recording.metadata.device_model,
         "duration_s": recording.duration_s,
         "rate_hz": recording.rate_hz,
+        "mat_length_mm": float(x_mm.max() + x_mm.min()),
+        "mat_width_mm": float(y_mm.max() + y_mm.min()),
         "frames": recording.n_frames,
         "body_mass_kg": recording.metadata.body_mass_kg,
         "belt_speed_set_m_s": belt_set,
@@ -190,13 +192,20 @@ def _insole_frame(geometry, t_ref: float) -> FootFrame:
     return FootFrame(np.array([0.0, width / 2.0]), np.array([1.0, 0.0]), float(length), float(width), 0.0, t_ref)
 
 
-def _exclusion(fp: Footprint, geometry, n_frames: int, gap_frames: np.ndarray, events: StanceEvents) -> str:
-    """Why a stance must stay out of averages ("" if it counts)."""
-    if fp.first == 0:
+def _exclusion(stance: "_Stance", geometry, n_frames: int, gap_frames: np.ndarray, setup: str) -> str:
+    """Why a stance must stay out of averages ("" if it counts).
+
+    A stance touching the first or last frame is cut only if its force there is already
+    over the event threshold (a platform export that starts at first contact is whole).
+    """
+    fp, events = stance.fp, stance.events
+    level = stance.config.threshold_frac * float(stance.total.max())
+    if fp.first == 0 and stance.total[1] >= level:
         return "cut by recording start"
-    if fp.last == n_frames - 1:
+    if fp.last == n_frames - 1 and stance.total[-2] >= level:
         return "cut by recording end"
-    if fp.row.min() == 0 or fp.col.min() == 0 or fp.row.max() == geometry.rows - 1 or fp.col.max() == geometry.cols - 1:
+    touches = fp.row.min() == 0 or fp.col.min() == 0 or fp.row.max() == geometry.rows - 1 or fp.col.max() == geometry.cols - 1
+    if touches and setup != "insole":
         return "cut by mat edge"
     if np.any((gap_frames > fp.first) & (gap_frames <= fp.last)):
         return "dropped frames in stance"
