@@ -88,14 +88,14 @@ def _header(result: SessionResult) -> list[tuple[str, str]]:
 def _summary_table(result: SessionResult) -> Table:
     rows = []
     for metric, label in REPORT_METRICS:
-        left, right = result.summary["left"][metric], result.summary["right"][metric]
+        left, right, both = (result.summary[side][metric] for side in ("left", "right", "all"))
         rows.append([
             _label(result, label), _mean_sd(left), _fmt(left["cv_pct"]), _mean_sd(right), _fmt(right["cv_pct"]),
-            _fmt(result.symmetry[metric]), _fmt(result.change["all"][metric]),
+            _mean_sd(both), _fmt(result.symmetry[metric]), _fmt(result.change["all"][metric]),
         ])
     return Table(
         "Summary per side (mean ± SD of included steps)",
-        ["Metric", "Left", "CV %", "Right", "CV %", "Symmetry index %", "Last - first third"],
+        ["Metric", "Left", "CV %", "Right", "CV %", "All steps", "Symmetry index %", "Last - first third"],
         rows,
         note="Symmetry index = 100 (L - R) / mean(L, R). Definitions and sources: docs/metrics.md.",
     )

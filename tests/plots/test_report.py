@@ -32,6 +32,8 @@ def test_summary_table_holds_the_metrics_values(runner_result) -> None:
     transition = runner_result.summary["left"]["transition_ms"]
     assert rows["Loading-to-propulsion transition (ms)"][1] == f"{transition['mean']:.1f} ± {transition['sd']:.1f}"
     assert rows["Peak force (N)"][3].startswith(f"{runner_result.summary['right']['peak_force_n']['mean']:.1f}")
+    stance = runner_result.summary["all"]["stance_ms"]
+    assert rows["Stance (ms)"][5] == f"{stance['mean']:.1f} ± {stance['sd']:.1f}"
     assert len(table.rows) == len(REPORT_METRICS)
     header = dict(report.header)
     assert "2.80 m/s set" in header["Setup"] and header["Condition"] == "before"
@@ -89,6 +91,18 @@ def test_a_recording_without_steps_still_gets_a_report(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "no steps detected" in result.output
     assert "no steps detected" in (tmp_path / "r" / "report.html").read_text()
+
+
+def test_an_insole_recording_gets_a_report_with_all_steps(tmp_path: Path) -> None:
+    from mat_driver.importers import import_recording
+
+    vendor = Path(__file__).resolve().parents[3] / "shared" / "data" / "vendor"
+    result = analyze(import_recording(vendor / "fscan_testL.asf"))
+    (table,) = session_report(result).tables
+    rows = {row[0]: row for row in table.rows}
+    assert rows["Stance (ms)"][1] == "-" and rows["Stance (ms)"][5].startswith(f"{result.summary['all']['stance_ms']['mean']:.1f}")
+    written = write_report(session_report(result), tmp_path, "insole", ["png"])
+    assert len(written) >= 5
 
 
 def test_report_of_a_non_recording_is_one_line(tmp_path: Path) -> None:
