@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,19 @@ def serve_in_background(mat: VirtualMat, link) -> threading.Thread:
     return thread
 
 
+@contextmanager
+def served(source: Recording, protocol: str, **options):
+    """A virtual mat streaming ``source`` on a fresh pty; stopped and unplugged afterwards."""
+    link = PtyLink()
+    mat = VirtualMat(source, protocol, **options)
+    serve_in_background(mat, link)
+    try:
+        yield mat, link
+    finally:
+        mat.stop.set()
+        link.close()
+
+
 def match_offset(recorded: np.ndarray, source: np.ndarray) -> int:
     for offset in range(len(source)):
         if np.array_equal(recorded[0], source[offset]):
@@ -52,15 +66,9 @@ def match_offset(recorded: np.ndarray, source: np.ndarray) -> int:
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_every_protocol_records_bit_identical_frames_through_a_pty(tmp_path: Path, protocol: str) -> None:
     source = source_recording()
-    link = PtyLink()
-    mat = VirtualMat(source, protocol, protocol_params=profile(protocol).protocol_params)
-    serve_in_background(mat, link)
-    try:
+    with served(source, protocol, protocol_params=profile(protocol).protocol_params) as (mat, link):
         recorder = Recorder(link.path, profile(protocol), str(tmp_path / "r.h5"), options=RecordingOptions(duration_s=0.6))
         summary = recorder.run()
-    finally:
-        mat.stop.set()
-        link.close()
     assert summary.reason == "duration reached"
     with open_recording(summary.path) as rec:
         recorded = rec.raw()
@@ -75,14 +83,8 @@ def test_every_protocol_records_bit_identical_frames_through_a_pty(tmp_path: Pat
 
 def test_skipped_counters_are_counted_exactly(tmp_path: Path) -> None:
     source = source_recording()
-    link = PtyLink()
-    mat = VirtualMat(source, "pmat", drop_every=7)
-    serve_in_background(mat, link)
-    try:
+    with served(source, "pmat", drop_every=7) as (mat, link):
         summary = Recorder(link.path, profile("pmat"), str(tmp_path / "r.h5"), options=RecordingOptions(duration_s=0.6)).run()
-    finally:
-        mat.stop.set()
-        link.close()
     with open_recording(summary.path) as rec:
         counters = rec.counter
         span = counters[-1] - counters[0] + 1
@@ -164,15 +166,9 @@ def test_reconnect_continues_in_the_same_file_with_the_gap_recorded(tmp_path: Pa
 def test_tare_from_the_first_seconds(tmp_path: Path) -> None:
     source = source_recording()
     source.frames[:] = 5  # an empty mat with a baseline of 5 counts
-    link = PtyLink()
-    mat = VirtualMat(source, "pmat")
-    serve_in_background(mat, link)
-    try:
+    with served(source, "pmat") as (mat, link):
         options = RecordingOptions(duration_s=0.5, tare_s=0.2)
         summary = Recorder(link.path, profile("pmat"), str(tmp_path / "r.h5"), options=options).run()
-    finally:
-        mat.stop.set()
-        link.close()
     with open_recording(summary.path) as rec:
         np.testing.assert_array_equal(rec.calibration.tare, np.full((ROWS, COLS), 5.0))
         assert rec.pressure().max() == 0.0
@@ -205,17 +201,11 @@ def test_a_full_disk_stops_with_a_clear_error_and_an_intact_file(tmp_path: Path,
 
     monkeypatch.setattr(RecordingWriter, "_flush", flush_until_full)
     source = source_recording()
-    link = PtyLink()
-    mat = VirtualMat(source, "pmat")
-    serve_in_background(mat, link)
     path = tmp_path / "r.h5"
-    try:
+    with served(source, "pmat") as (mat, link):
         recorder = Recorder(link.path, profile("pmat"), str(path), options=RecordingOptions(duration_s=30))
         with pytest.raises(RecordingError, match="disk full.*recording stopped.*mat repair") as info:
             recorder.run()
-    finally:
-        mat.stop.set()
-        link.close()
     assert "\n" not in str(info.value)
     with open_recording(path) as rec:  # everything flushed before the disk filled is there
         assert rec.n_frames >= 1
@@ -227,10 +217,7 @@ def test_pmat_info_names_the_device_and_a_wrong_profile_is_refused(tmp_path: Pat
 
     source = source_recording()
     source.metadata = source.metadata.__class__(device_model="PM-6x10", device_serial="SN-77")
-    link = PtyLink()
-    mat = VirtualMat(source, "pmat")
-    serve_in_background(mat, link)
-    try:
+    with served(source, "pmat") as (mat, link):
         summary = Recorder(link.path, profile("pmat"), str(tmp_path / "r.h5"), options=RecordingOptions(duration_s=0.3)).run()
         with open_recording(summary.path) as rec:
             assert (rec.metadata.device_model, rec.metadata.device_serial) == ("PM-6x10", "SN-77")
@@ -238,9 +225,6 @@ def test_pmat_info_names_the_device_and_a_wrong_profile_is_refused(tmp_path: Pat
         with pytest.raises(DeviceProfileError, match="reports 6x10 cells but the profile"):
             Recorder(link.path, wrong, str(tmp_path / "w.h5"), options=RecordingOptions(duration_s=0.3)).run()
         assert not (tmp_path / "w.h5").exists()
-    finally:
-        mat.stop.set()
-        link.close()
 
 
 def test_a_mat_speaking_another_protocol_ends_with_no_frames(tmp_path: Path) -> None:
