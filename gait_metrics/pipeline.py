@@ -126,7 +126,10 @@ def analyze(recording: Recording, config: AnalysisConfig | None = None) -> Sessi
     steps = []
     for stance, side, sure in zip(stances, sides, confident):
         reason = _exclusion(stance, geometry, recording.n_frames, gap_frames, setup)
-        steps.append(stance.result(side if setup != "insole" else -1, sure, reason, body_weight))
+        if setup == "insole":  # one foot on the sensor: its side is what the recording says
+            side = {"left": 0, "right": 1}.get(recording.metadata.foot_side, -1)
+            sure = side >= 0
+        steps.append(stance.result(side, sure, reason, body_weight))
     steps = _exclude_partial_footprints(steps, setup)
     steps = add_spatiotemporal(steps, setup=setup)
     curves = StepCurves(**{name: np.array([s.curves[name] for s in stances]).reshape(len(stances), 101) for name in CURVE_NAMES})

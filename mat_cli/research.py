@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -46,8 +47,9 @@ def export(recording: Path, fmt: str, what: tuple[str, ...], output: Path | None
 @click.option("--pitch", "pitch_mm", type=click.FloatRange(min=0, min_open=True), default=None, help="Cell pitch, mm (matsense, numpy).")
 @click.option("--rate", "rate_hz", type=click.FloatRange(min=0, min_open=True), default=None, help="Frame rate, Hz (numpy).")
 @click.option("--setup", type=click.Choice(SETUPS), default=None, help="Recording setup (matsense, numpy). [default: walkway]")
+@click.option("--side", type=click.Choice(["left", "right"]), default=None, help="Foot of an insole recording (gives sides and medial-positive y).")
 @force_option
-def import_(source: Path, output: Path, fmt: str | None, rows, cols, pitch_mm, rate_hz, setup, force: bool) -> None:
+def import_(source: Path, output: Path, fmt: str | None, rows, cols, pitch_mm, rate_hz, setup, side, force: bool) -> None:
     """Convert another system's recording into a pressure-mat recording.
 
     Geometry, frame rate and units are carried over; the result can be reported and
@@ -57,6 +59,8 @@ def import_(source: Path, output: Path, fmt: str | None, rows, cols, pitch_mm, r
     """
     check_writable(output, force=force)
     recording = import_recording(source, format=fmt, rows=rows, cols=cols, pitch_mm=pitch_mm, rate_hz=rate_hz, **({"setup": setup} if setup else {}))
+    if side:
+        recording.metadata = dataclasses.replace(recording.metadata, foot_side=side)
     save_recording(recording, output, force=force)
     g = recording.geometry
     click.echo(f"{output}: {recording.n_frames} frames, {g.rows}x{g.cols} cells of {g.pitch_row_mm:g} x {g.pitch_col_mm:g} mm, "

@@ -184,8 +184,11 @@ class Metadata:
     software_version: str = ""
     start_utc: str = ""
     notes: str = ""
+    foot_side: str = ""
 
     def __post_init__(self) -> None:
+        if self.foot_side not in ("", "left", "right"):
+            raise RecordingError(f"foot side must be left, right or empty, got {self.foot_side!r}")
         if self.setup not in SETUPS:
             raise RecordingError(f"setup must be one of {', '.join(SETUPS)}, got {self.setup!r}")
         if self.belt_speed_m_s is not None and not (self.belt_speed_m_s >= 0):
