@@ -1,53 +1,101 @@
-"""Analysis settings: every threshold and boundary, with units in the names."""
+"""Analysis settings: every threshold and boundary, with its unit in its name.
+
+The defaults are documented, with their sources, in docs/metrics.md.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from gait_metrics._validation import MetricsError
 
 __all__ = ["AnalysisConfig"]
 
 
 @dataclass(frozen=True)
 class AnalysisConfig:
-    """Tunables of :func:`gait_metrics.analyze`; the defaults are documented in docs/metrics.md.
+    """Tunables of :func:`gait_metrics.analyze`.
 
     Parameters
     ----------
     noise_kpa
-        A cell is loaded above this pressure (kPa; raw counts for uncalibrated recordings).
+        A cell is loaded while its pressure is above this (kPa; raw counts when the
+        recording is uncalibrated). Cells at or below it count for nothing.
     threshold_frac
-        A step or a region is "on" while its force is at least this fraction of the step's
-        peak total force (events, De Cock et al. 2005 style).
+        A step, or a region of the foot, is loaded while its force is at least this
+        fraction of the step's peak total force (events).
     rearfoot_end_frac, midfoot_end_frac
-        Region boundaries along the foot axis as fractions of foot length from the heel.
-    merge_cells
-        Loaded cells this close (cells) join one footprint: toes apart from the forefoot.
+        Region boundaries along the foot axis as fractions of foot length from the heel:
+        rearfoot ``[0, rearfoot_end_frac)``, midfoot up to ``midfoot_end_frac``, forefoot
+        beyond.
+    join_along_mm, join_across_mm
+        Loaded cells at most this far apart along / across the walking axis always belong
+        to one footprint (toes apart from the forefoot); up to about twice that, they may.
     merge_mm
-        Parts of one foot (heel and forefoot of a high arch) whose centres are this close
-        along the walking axis and overlap in time are merged.
-    min_peak_frac
-        Footprints whose peak force is below this fraction of the median footprint peak
-        are noise blobs and dropped.
+        Two footprints that overlap in time by at least half the shorter one and whose
+        centres lie within ``merge_mm`` along the walking axis and ``merge_mm / 4``
+        across it are parts of one foot (heel and forefoot of a high arch) and merged.
     min_frames
-        Footprints shorter than this many frames are dropped.
+        Footprints loaded in fewer frames are noise.
+    min_area_cm2
+        Footprints whose largest contact area stays below this are noise.
+    min_peak_frac
+        Footprints whose peak force is below this fraction of the median footprint's
+        peak force are noise.
+    max_step_s
+        Consecutive contacts further apart than this in time are not one step (step and
+        stride values are left empty).
+    insole_side
+        Insole recordings only: 0 (left) or 1 (right) foot, so that foot ``y`` can be
+        given medial positive; ``None`` takes the recording's ``Metadata.foot_side`` if it
+        has one, else leaves the side unknown and ``y`` as the sensor's.
     chunk_frames
-        Frames read and processed at a time (memory bound).
+        Frames read and processed at a time; bounds the memory used.
+
+    Examples
+    --------
+    >>> AnalysisConfig(threshold_frac=0.1).threshold_frac
+    0.1
     """
 
     noise_kpa: float = 5.0
     threshold_frac: float = 0.05
     rearfoot_end_frac: float = 0.30
     midfoot_end_frac: float = 0.60
-    merge_cells: int = 2
+    join_along_mm: float = 34.0
+    join_across_mm: float = 17.0
     merge_mm: float = 220.0
-    min_peak_frac: float = 0.2
     min_frames: int = 3
-    chunk_frames: int = 1024
+    min_area_cm2: float = 4.0
+    min_peak_frac: float = 0.2
+    max_step_s: float = 2.5
+    insole_side: int | None = None
+    chunk_frames: int = 512
 
     def __post_init__(self) -> None:
+        problems = []
+        if not self.noise_kpa >= 0:
+            problems.append(f"noise_kpa must be >= 0, got {self.noise_kpa}")
         if not 0 < self.threshold_frac < 1:
-            raise ValueError(f"threshold_frac must be in (0, 1), got {self.threshold_frac}")
+            problems.append(f"threshold_frac must be in (0, 1), got {self.threshold_frac}")
         if not 0 < self.rearfoot_end_frac < self.midfoot_end_frac < 1:
-            raise ValueError("region boundaries must satisfy 0 < rearfoot_end_frac < midfoot_end_frac < 1")
-        if self.noise_kpa < 0 or self.merge_cells < 0 or self.min_frames < 1 or self.chunk_frames < 1:
-            raise ValueError("noise_kpa, merge_cells must be >= 0; min_frames, chunk_frames >= 1")
+            problems.append(
+                "region bounds must satisfy 0 < rearfoot_end_frac < midfoot_end_frac < 1, got "
+                f"{self.rearfoot_end_frac} and {self.midfoot_end_frac}"
+            )
+        for name in ("join_along_mm", "join_across_mm", "merge_mm", "max_step_s"):
+            if not getattr(self, name) > 0:
+                problems.append(f"{name} must be > 0, got {getattr(self, name)}")
+        if not (self.min_area_cm2 >= 0 and 0 <= self.min_peak_frac < 1):
+            problems.append("min_area_cm2 must be >= 0 and min_peak_frac in [0, 1)")
+        if self.min_frames < 1 or self.chunk_frames < 1:
+            problems.append(f"min_frames and chunk_frames must be >= 1, got {self.min_frames}, {self.chunk_frames}")
+        if self.insole_side not in (None, 0, 1):
+            problems.append(f"insole_side must be None, 0 (left) or 1 (right), got {self.insole_side!r}")
+        if problems:
+            raise MetricsError("; ".join(problems))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values, for JSON."""
+        return asdict(self)

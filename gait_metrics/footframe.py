@@ -2,210 +2,425 @@
 
 Convention (close to Cavanagh and Rodgers' heel-centre to second-toe line):
 
-- long axis from the heel centre to the midpoint of the 2nd and 3rd metatarsal heads, both
-  taken from the stance's peak-pressure footprint (belt motion removed): the heel centre is
-  the pressure-weighted centroid of the rear 25 % of the footprint, the metatarsal point
-  the centroid of the high-pressure cells (at least half the band's peak) between
-  60 % and 85 % of its length;
-- origin at the heel's rearmost loaded point on that axis (the centre of the rearmost
-  loaded cell of the peak footprint); x in mm towards the toes; foot length to the most
-  anterior loaded point (likewise a cell centre);
-- y in mm perpendicular to the axis, medial positive for both feet.
+- long axis from the heel centre to the midpoint of the 2nd and 3rd metatarsal heads,
+  both found from the stance's own pressures with the belt's motion removed: the heel
+  centre is the pressure centroid of the rear quarter of the footprint; the metatarsal
+  point is the pressure centroid of the metatarsal band, 60-80 % of the footprint's
+  length, which lies under the 2nd and 3rd metatarsal heads in a typical foot (they carry
+  the forefoot's highest pressures: Hughes et al. 1991; Hayafune et al. 1999);
+- origin: the heel's rearmost loaded point on that axis; ``x`` mm towards the toes; foot
+  length to the most anterior loaded point (the hallux tip). Both are the foot's: over
+  the steps of one side, the 90th percentile of the heel edge's and the toe tip's distance
+  from the heel centre (see :meth:`FootFrames.with_edges_of_sides`), since one step's
+  cell grid places them only to within a cell;
+- ``y`` mm perpendicular to the axis, medial positive for both feet (the side is applied
+  when projecting, see :meth:`VoxelCoordinates.project`).
 
-On a treadmill the belt carries the foot backwards. Its speed during each stance is found
-from the footprint itself: first the speed that, added back, makes the footprint's cells
-pile up most sharply (the sum of squared, linearly splatted bin weights is largest), then
-refined from the track of the heel's pressure centroid (see :func:`_anchor_speed`). The
-belt slows by a few percent under load, so this beats the set speed.
+On a treadmill the belt carries the standing foot backwards (towards ``-x``), and it slows
+under load (measured treadmills dip by more than 5 % during running stance). Each
+stance's belt travel is measured from the footprint itself. Two anchors are skin-fixed:
+the pressure centroid of the heel (the rear 30 % of the belt-compensated footprint along
+the walking axis) and that of the metatarsal heads (55-78 %). While an anchor carries at least 30 % of its own
+peak force, its track in the mat frame is ``anchor - D(t)`` with the belt travel
+``D(t) = v (t - t0) - b G(t)``, where ``G`` is the time integral of the force on the mat
+since the step's first frame ``t0``: the belt slows in proportion to its load. ``v``, ``b``
+and the two anchors' positions are the weighted least-squares solution over both tracks.
+Rounds starting from the set speed (or from the track of the footprint's rear edge)
+settle the compensated footprint and so the anchors (at most three; they stop once the typical
+step's speed moves by 0.1 %). The anchors' regions have edges one cell wide, so that
+cells enter and leave them smoothly as the foot crosses the grid. A slowdown ``b`` that comes
+out negative is refitted as 0.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
-from gait_metrics.footsteps import Footprint
+from gait_metrics._segments import interp_segments, segment_max, segment_sum
+from gait_metrics.stances import StanceLayout
+from mat_driver.model import Geometry
 
-__all__ = ["FootFrame", "estimate_belt_speed", "foot_frame"]
+__all__ = ["FootFrames", "VoxelCoordinates", "BeltMotion", "estimate_belt_motion", "foot_frames", "insole_frames"]
+
+HEEL_FRAC = 0.25
+METATARSAL_BAND = (0.60, 0.80)
+ANCHOR_HEEL_FRAC = 0.30
+ANCHOR_BAND = (0.55, 0.80)
+ANCHOR_LOAD_FRAC = 0.30
+SETTLED_FRAC = 1e-3
+SIDE_EDGE_PERCENTILE = 90.0
+SIDE_EDGE_MIN_STEPS = 5
 
 
-def _sharpness(x: np.ndarray, across: np.ndarray, weight: np.ndarray, bin_mm: float) -> float:
-    position = x / bin_mm
-    low = np.floor(position)
-    frac = position - low
-    low = (low - low.min()).astype(np.int64)
-    width = int(low.max()) + 2
-    index = across * width + low
-    size = int(across.max() + 1) * width
-    hist = np.bincount(index, weight * (1 - frac), minlength=size) + np.bincount(index + 1, weight * frac, minlength=size)
-    return float(np.dot(hist, hist))
+@dataclass(frozen=True, eq=False)
+class VoxelCoordinates:
+    """Mat-frame position (mm) of every footprint voxel, its pressure and step; voxels
+    grouped by step, ``bounds`` (n + 1) the first voxel of each step.
 
-
-def estimate_belt_speed(
-    fp: Footprint,
-    time_s: np.ndarray,
-    x_mm: np.ndarray,
-    across_index: np.ndarray,
-    *,
-    pitch_mm: float,
-    guess_m_s: float | None = None,
-) -> float:
-    """Belt speed (m/s) during one stance, from the footprint's own motion.
-
-    Parameters
-    ----------
-    fp
-        The stance's footprint.
-    time_s
-        Time of every frame of the recording, s.
-    x_mm, across_index
-        Cell x (mm, walking axis) and the cell index across the walking axis, per grid cell.
-    pitch_mm
-        Cell pitch along the walking axis.
-    guess_m_s
-        Set belt speed if known: the search covers 60-140 % of it; else 0-8 m/s.
+    Positions and pressures are float32 (a tenth of a micrometre at 2 m): per-voxel work
+    moves half the memory; every sum over voxels accumulates in float64.
     """
-    frames = fp.frame - fp.first
-    force = fp.per_frame(fp.pressure)
-    keep = force[frames] >= 0.2 * force.max()
-    t = time_s[fp.frame[keep]]
-    x = x_mm[fp.row[keep], fp.col[keep]]
-    across = across_index[fp.row[keep], fp.col[keep]]
-    weight = fp.pressure[keep].astype(np.float64)
-    t = t - t.min()
-    low, high = (0.6 * guess_m_s, 1.4 * guess_m_s) if guess_m_s else (0.0, 8.0)
-    bin_mm = pitch_mm / 2.0
-    for _ in range(3):  # coarse grid, then two finer ones around the best
-        speeds = np.linspace(low, high, 21)
-        scores = [_sharpness(x + v * 1000.0 * t, across, weight, bin_mm) for v in speeds]
-        best = int(np.argmax(scores))
-        step = speeds[1] - speeds[0]
-        low, high = speeds[best] - step, speeds[best] + step
-    speed = float(speeds[best])
-    for _ in range(2):
-        speed = _anchor_speed(fp, time_s, x_mm, speed)
-    return speed
+
+    x_mm: np.ndarray
+    y_mm: np.ndarray
+    pressure: np.ndarray
+    step: np.ndarray
+    bounds: np.ndarray
+
+    @property
+    def n_steps(self) -> int:
+        """Number of steps."""
+        return len(self.bounds) - 1
+
+    def sums(self, *weights: np.ndarray) -> list[np.ndarray]:
+        """Per-step sum of each weight array (voxels are grouped by step)."""
+        return [segment_sum(w, self.bounds) for w in weights]
+
+    def spread(self, *per_step: np.ndarray) -> list[np.ndarray]:
+        """Each per-step array repeated for every voxel of its step."""
+        counts = np.diff(self.bounds)
+        return [np.repeat(np.asarray(a, np.float32), counts) for a in per_step]
+
+    def along(self, x_mm: np.ndarray, y_mm: np.ndarray, origin: np.ndarray, axis: np.ndarray) -> np.ndarray:
+        """Points (one per voxel) along each step's unit ``axis`` from its ``origin``."""
+        ax, ay, along0 = self.spread(axis[:, 0], axis[:, 1], origin[:, 0] * axis[:, 0] + origin[:, 1] * axis[:, 1])
+        return x_mm * ax + y_mm * ay - along0
+
+    def project(self, x_mm: np.ndarray, y_mm: np.ndarray, origin: np.ndarray, axis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Points (one per voxel) relative to each step's ``origin`` ``(n, 2)``: along its
+        unit ``axis`` ``(n, 2)``, and to the axis's left."""
+        ax, ay = self.spread(axis[:, 0], axis[:, 1])
+        along0, left0 = self.spread(origin[:, 0] * axis[:, 0] + origin[:, 1] * axis[:, 1], origin[:, 1] * axis[:, 0] - origin[:, 0] * axis[:, 1])
+        return x_mm * ax + y_mm * ay - along0, y_mm * ax - x_mm * ay - left0
 
 
-def _anchor_speed(fp: Footprint, time_s: np.ndarray, x_mm: np.ndarray, speed: float) -> float:
-    """Refine the belt speed from the track of one anatomical anchor.
+@dataclass(frozen=True, eq=False)
+class FootFrames:
+    """Every step's foot frame: origin and axis in the mat frame at the step's first frame.
 
-    The sharpest footprint is slightly biased towards slow speeds because pressure moves
-    forwards within the foot during stance. The pressure centroid of the heel (the rear
-    30 % of the belt-compensated footprint; the metatarsal heads, 60-80 %, when the heel carries
-    little) stays on the same skin while its load changes, so its track in the mat frame,
-    while it carries at least 30 % of its own peak, gives the belt's speed.
-    """
-    t = time_s[fp.frame]
-    x = x_mm[fp.row, fp.col]
-    compensated = x + speed * 1000.0 * (t - t.min())
-    span = compensated.max() - compensated.min()
-    frac = (compensated - compensated.min()) / max(span, 1e-9)
-    p = fp.pressure.astype(np.float64)
-    candidates = [frac <= 0.3, (frac >= 0.6) & (frac <= 0.8)]
-    forces = [fp.per_frame(np.where(c, p, 0.0)) for c in candidates]
-    use = 0 if forces[0].max() >= 0.25 * max(forces[1].max(), 1e-12) else 1
-    region, force = candidates[use], forces[use]
-    centroid = fp.per_frame(np.where(region, p * x, 0.0)) / np.maximum(force, 1e-12)
-    frames = np.flatnonzero(force >= 0.3 * force.max())
-    if frames.size < 3:
-        return speed
-    slope = np.polyfit(time_s[fp.first + frames], centroid[frames], 1)[0]
-    return float(-slope / 1000.0)
-
-
-@dataclass(frozen=True)
-class FootFrame:
-    """Where a stance's foot lies: origin and axis in mat mm at time ``t_ref_s``.
-
-    ``belt_m_s`` is the speed at which the foot rode backwards (0 off a treadmill).
+    On a treadmill the foot rides the belt, so a point of the foot that lay at ``p`` at
+    the first frame lies at ``p - (D, 0)`` once the belt has travelled ``D`` mm (see
+    :class:`BeltMotion`). ``heel_mm`` is the heel centre; ``midfoot_left_mm`` the offset
+    of the midfoot contact to the left of the axis (NaN without midfoot contact).
     """
 
     origin_mm: np.ndarray
     axis: np.ndarray
-    length_mm: float
-    width_mm: float
-    belt_m_s: float
-    t_ref_s: float
+    heel_mm: np.ndarray
+    length_mm: np.ndarray
+    width_mm: np.ndarray
+    midfoot_left_mm: np.ndarray
 
-    def to_foot(self, x_mm: np.ndarray, y_mm: np.ndarray, t_s: np.ndarray, side: int) -> tuple[np.ndarray, np.ndarray]:
-        """Mat coordinates at times ``t_s`` to foot coordinates (x anterior, y medial +).
+    def __len__(self) -> int:
+        return int(self.length_mm.size)
 
-        ``side`` is 0 for a left foot (medial = walker's right), 1 for a right foot.
+    def with_edges_of_sides(self, side: np.ndarray, usable: np.ndarray, *, min_steps: int = SIDE_EDGE_MIN_STEPS) -> "FootFrames":
+        """The same frames with each side's heel edge and toe tip taken over all its steps.
+
+        One footprint's cell grid places its loaded edges only to within a cell: a foot
+        that stands still shows the cells whose centres lie inside its outline, up to a
+        cell behind the edge. But every step lands at another offset to the grid, and the
+        edges lie at a fixed distance from the heel centre on one foot. So, per side with
+        at least ``min_steps`` usable steps, the heel edge and the toe tip lie at the
+        90th percentile of the steps' distances behind and in front of the heel centre.
         """
-        x = np.asarray(x_mm) + self.belt_m_s * 1000.0 * (np.asarray(t_s) - self.t_ref_s) - self.origin_mm[0]
-        y = np.asarray(y_mm) - self.origin_mm[1]
-        along = x * self.axis[0] + y * self.axis[1]
-        left = -x * self.axis[1] + y * self.axis[0]
-        return along, (-left if side == 0 else left)
+        axis, heel = self.axis, self.heel_mm
+        rear = np.sum((heel - self.origin_mm) * axis, axis=1)  # heel centre to heel edge, mm
+        front = self.length_mm - rear  # heel centre to toe tip
+        origin, length = self.origin_mm.copy(), self.length_mm.copy()
+        for code in np.unique(side):
+            chosen = (side == code) & usable & np.isfinite(rear) & np.isfinite(front)
+            if chosen.sum() < min_steps:
+                continue
+            members = side == code
+            edge, tip = np.percentile(rear[chosen], SIDE_EDGE_PERCENTILE), np.percentile(front[chosen], SIDE_EDGE_PERCENTILE)
+            origin[members] = heel[members] - edge * axis[members]
+            length[members] = edge + tip
+        return dataclasses.replace(self, origin_mm=origin, length_mm=length)
+
+    def origin_at(self, travel_mm: np.ndarray) -> np.ndarray:
+        """``(n, 2)`` origin of each step once the belt has travelled ``travel_mm`` (mat frame)."""
+        return self.origin_mm - np.column_stack([travel_mm, np.zeros_like(travel_mm)])
 
 
-def foot_frame(
-    fp: Footprint,
-    time_s: np.ndarray,
-    x_mm: np.ndarray,
-    y_mm: np.ndarray,
-    across_index: np.ndarray,
-    *,
-    belt_m_s: float,
-    pitch_mm: float,
-    threshold: float,
-) -> FootFrame:
-    """The foot frame of one stance (see the module docstring for the convention).
+def _window(frac: np.ndarray, low: float, high: float, ramp: np.ndarray) -> np.ndarray:
+    """Weight 1 for ``low <= frac <= high``, falling linearly to 0 over ``ramp`` outside.
 
-    ``threshold`` is the pressure above which a cell of the peak footprint is loaded.
+    A region of the foot cut with a hard edge gains and loses whole cells as the foot
+    moves across the grid, so its centroid jitters by a good part of a cell; a ramp one
+    cell wide lets each cell's share change smoothly.
     """
-    t_ref = float(time_s[fp.first])
-    x = x_mm[fp.row, fp.col] + belt_m_s * 1000.0 * (time_s[fp.frame] - t_ref)
-    y = y_mm[fp.row, fp.col]
-    # peak-pressure footprint on a grid of one cell, belt motion removed
-    xi = np.rint((x - x.min()) / pitch_mm).astype(np.int64)
-    yi = across_index[fp.row, fp.col]
-    key = yi * (xi.max() + 1) + xi
-    order = np.lexsort((-fp.pressure, key))
-    first = np.unique(key[order], return_index=True)[1]
-    cells = order[first]  # the voxel with the peak pressure of every footprint cell
-    px, py, pp = x.min() + xi[cells] * pitch_mm, y[cells], fp.pressure[cells].astype(np.float64)
-    loaded = pp > threshold
-    px, py, pp = px[loaded], py[loaded], pp[loaded]
-    # rough axis: principal direction, pointing where the CoP goes during stance
-    cx, cy = np.average(px, weights=pp), np.average(py, weights=pp)
-    cov = np.cov(np.vstack([px - cx, py - cy]), aweights=pp)
-    direction = np.linalg.eigh(cov)[1][:, -1]
-    force = fp.per_frame(fp.pressure)
-    cop_x = fp.per_frame(fp.pressure * x) / np.maximum(force, 1e-12)
-    cop_y = fp.per_frame(fp.pressure * y) / np.maximum(force, 1e-12)
-    valid = force > 0.05 * force.max()
-    k = max(1, int(valid.sum() * 0.2))
-    idx = np.flatnonzero(valid)
-    travel = np.array([cop_x[idx[-k:]].mean() - cop_x[idx[:k]].mean(), cop_y[idx[-k:]].mean() - cop_y[idx[:k]].mean()])
-    if travel @ direction < 0:
-        direction = -direction
-    u = (px - cx) * direction[0] + (py - cy) * direction[1]
-    span = u.max() - u.min()
-    frac = (u - u.min()) / max(span, 1e-9)
-    heel = frac <= 0.25
-    heel_xy = np.array([np.average(px[heel], weights=pp[heel]), np.average(py[heel], weights=pp[heel])])
-    band = (frac >= 0.6) & (frac <= 0.85)
-    if band.any():
-        lateral = -(px - cx) * direction[1] + (py - cy) * direction[0]
-        middle = 0.5 * (lateral[band].min() + lateral[band].max())  # midway across the forefoot
-        along_band = np.average(u[band], weights=pp[band])
-        mth_xy = np.array([cx, cy]) + along_band * direction + middle * np.array([-direction[1], direction[0]])
-        axis = mth_xy - heel_xy
-        axis = axis / np.linalg.norm(axis) if np.linalg.norm(axis) > 0 else direction
-    else:
-        axis = direction
-    along = (px - heel_xy[0]) * axis[0] + (py - heel_xy[1]) * axis[1]
-    across = -(px - heel_xy[0]) * axis[1] + (py - heel_xy[1]) * axis[0]
-    rear, front = along.min(), along.max()  # centres of the outermost loaded cells
-    origin = heel_xy + rear * axis
-    return FootFrame(
-        origin_mm=origin,
+    weight = (high + ramp) - frac
+    if low > -np.inf:
+        np.minimum(weight, frac - (low - ramp), out=weight)
+    weight /= ramp
+    return np.clip(weight, 0.0, 1.0, out=weight)
+
+
+def _rough_frame(v: VoxelCoordinates, x_mm: np.ndarray, direction: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Principal axis of each footprint, pointing along ``direction`` (+1/-1 in x, per step),
+    every voxel's position along it as a fraction of the footprint's extent, and the extent."""
+    p = v.pressure
+    px, py = p * x_mm, p * v.y_mm
+    total, sx, sy, sxx, syy, sxy = v.sums(p, px, py, px * x_mm, py * v.y_mm, px * v.y_mm)
+    total = np.maximum(total, 1e-12)
+    mx, my = sx / total, sy / total
+    cxx, cyy, cxy = sxx / total - mx * mx, syy / total - my * my, sxy / total - mx * my
+    angle = 0.5 * np.arctan2(2.0 * cxy, cxx - cyy)
+    axis = np.column_stack([np.cos(angle), np.sin(angle)])
+    axis *= np.where(axis[:, 0] * direction >= 0, 1.0, -1.0)[:, None]
+    u = v.along(x_mm, v.y_mm, np.column_stack([mx, my]), axis)
+    starts = v.bounds[:-1]
+    low, high = np.minimum.reduceat(u, starts), np.maximum.reduceat(u, starts)
+    extent = np.maximum(high - low, 1e-9)
+    low_v, extent_v = v.spread(low, extent)
+    return axis, (u - low_v) / extent_v, extent
+
+
+def _rough_speed(v: VoxelCoordinates, layout: StanceLayout) -> float:
+    """Typical belt speed: the median frame-to-frame motion of the footprints' rear edge.
+
+    While the heel is loaded the rear edge is its rear; when it lifts, the edge jumps
+    forwards once, which the median ignores.
+    """
+    rear = np.full(len(layout), np.inf)
+    np.minimum.at(rear, layout.position, v.x_mm)
+    force = layout.per_frame(v.pressure)
+    loaded = force >= 0.2 * segment_max(force, layout.offsets)[layout.step]
+    same = (layout.step[1:] == layout.step[:-1]) & loaded[1:] & loaded[:-1]
+    with np.errstate(invalid="ignore"):
+        speed = -np.diff(rear)[same] / np.diff(layout.time_s)[same] / 1000.0
+    speed = speed[np.isfinite(speed)]
+    return float(np.median(speed)) if speed.size else 0.0
+
+
+@dataclass(frozen=True, eq=False)
+class BeltMotion:
+    """The belt under every stance: ``speed_m_s`` and ``slowdown_mm_per_n_s`` of the model
+    ``D(t) = 1000 v (t - t0) - b G(t)``, and ``displacement_mm``: the belt travel since the
+    step's first frame at every element of the steps' layout (0 off a treadmill)."""
+
+    speed_m_s: np.ndarray
+    slowdown_mm_per_n_s: np.ndarray
+    displacement_mm: np.ndarray
+
+    @classmethod
+    def still(cls, layout: StanceLayout) -> "BeltMotion":
+        """No belt (walkway, insole)."""
+        n = len(layout.offsets) - 1
+        return cls(np.zeros(n), np.zeros(n), np.zeros(len(layout)))
+
+    def travel_mm(self, layout: StanceLayout, at_s: np.ndarray) -> np.ndarray:
+        """Belt travel of every step since its first frame at its times ``at_s`` ``(n, m)``."""
+        known = np.isfinite(at_s)
+        travel = interp_segments(layout.time_s, self.displacement_mm, layout.offsets, np.where(known, at_s, 0.0))
+        return np.where(known, travel, np.nan)
+
+
+def _load_integral(layout: StanceLayout, mat_force_n: np.ndarray) -> np.ndarray:
+    """Per element: time integral (N s) of the mat's force since the step's first frame."""
+    n = mat_force_n.size
+    force = np.where((layout.frame >= 0) & (layout.frame < n), mat_force_n[np.clip(layout.frame, 0, max(n - 1, 0))], 0.0)
+    increment = np.r_[0.0, 0.5 * (force[1:] + force[:-1]) * np.diff(layout.time_s)]
+    total = np.cumsum(increment)
+    start = layout.offsets[:-1] + 1
+    return total - total[start][layout.step]
+
+
+def _anchor_tracks(v: VoxelCoordinates, layout: StanceLayout, frac: np.ndarray, ramp: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per element: (weight, mat x) of the heel and metatarsal anchors' pressure centroids,
+    weight 0 where the anchor carries under ``ANCHOR_LOAD_FRAC`` of its own peak."""
+    tracks = []
+    for low, high in ((-np.inf, ANCHOR_HEEL_FRAC), ANCHOR_BAND):
+        weight = v.pressure * _window(frac, low, high, ramp)
+        load = layout.per_frame(weight)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            centre = layout.per_frame(weight * v.x_mm) / load
+        use = (load > 0) & (load >= ANCHOR_LOAD_FRAC * segment_max(load, layout.offsets)[layout.step])
+        tracks.append((np.where(use, load, 0.0), np.where(use, centre, 0.0)))
+    return tracks
+
+
+def _solve(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """Solve a stack of small linear systems; least squares for the rare singular ones."""
+    try:
+        return np.linalg.solve(matrix, vector[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        return np.array([np.linalg.lstsq(m, b, rcond=None)[0] for m, b in zip(matrix, vector)])
+
+
+def _fit_belt(layout: StanceLayout, tracks: list[tuple[np.ndarray, np.ndarray]], t_rel: np.ndarray, load: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weighted least squares of ``centre_k = anchor_k - 1000 v t + b G`` over both tracks.
+
+    Returns speed, slowdown and whether each step could be solved.
+    """
+    n = len(layout.offsets) - 1
+    matrix = np.zeros((n, 4, 4))
+    vector = np.zeros((n, 4))
+    for k, (w, c) in enumerate(tracks):
+        design = [np.full(t_rel.size, float(k == 0)), np.full(t_rel.size, float(k == 1)), -1000.0 * t_rel, load]
+        for a in range(4):
+            vector[:, a] += segment_sum(w * c * design[a], layout.offsets)
+            for b in range(a, 4):
+                matrix[:, a, b] += segment_sum(w * design[a] * design[b], layout.offsets)
+    matrix += np.transpose(np.triu(matrix, 1), (0, 2, 1))
+    points = sum(segment_sum((w > 0).astype(float), layout.offsets) for w, _ in tracks)
+    for k in range(2):  # an anchor without a track: pin its unused offset
+        idle = matrix[:, k, k] <= 0
+        matrix[idle, k, k] = 1.0
+    solution = np.zeros((n, 4))
+    solvable = (points >= 4) & np.all(np.isfinite(matrix), axis=(1, 2)) & np.all(np.isfinite(vector), axis=1)
+    if solvable.any():
+        solution[solvable] = _solve(matrix[solvable], vector[solvable])
+    negative = solvable & (solution[:, 3] < 0)  # a belt that speeds up under load: refit without b
+    if negative.any():
+        solution[negative, :3] = _solve(matrix[negative][:, :3, :3], vector[negative][:, :3])
+        solution[negative, 3] = 0.0
+    return solution[:, 2], solution[:, 3], solvable
+
+
+def estimate_belt_motion(
+    v: VoxelCoordinates, layout: StanceLayout, mat_force_n: np.ndarray, *, pitch_mm: float, guess_m_s: float | None = None, rounds: int = 3
+) -> BeltMotion:
+    """The belt's travel under each stance, from the footprint's own motion (see the module docstring).
+
+    Parameters
+    ----------
+    v
+        Footprint voxels with their mat positions and times.
+    layout
+        The steps' per-frame layout.
+    mat_force_n
+        Force on the whole mat per recording frame (the belt's load).
+    pitch_mm
+        Cell pitch along the walking axis (the anchors' edge ramps are one cell wide).
+    guess_m_s
+        The set speed, if known: the starting point. Otherwise the rear edge's track.
+    rounds
+        At most this many refinements of the anchors; they stop once the typical step's
+        speed changes by under 0.1 %.
+
+    Returns
+    -------
+    BeltMotion
+        A step that cannot be solved, or whose speed lies more than 15 % from the median
+        step's, gets the median speed and no slowdown.
+    """
+    n = v.n_steps
+    t_ref = layout.time_s[layout.offsets[:-1] + 1]
+    t_rel = layout.time_s - t_ref[layout.step]
+    load = _load_integral(layout, mat_force_n)
+    speed = np.full(n, float(guess_m_s) if guess_m_s else _rough_speed(v, layout))
+    slowdown = np.zeros(n)
+    starts = v.bounds[:-1]
+    for _ in range(rounds):
+        displacement = 1000.0 * speed[layout.step] * t_rel - slowdown[layout.step] * load
+        x = v.x_mm + displacement.astype(np.float32)[layout.position]
+        low = np.minimum.reduceat(x, starts)
+        extent = np.maximum(np.maximum.reduceat(x, starts) - low, pitch_mm)
+        low_v, extent_v = v.spread(low, extent)
+        frac = (x - low_v) / extent_v
+        found_speed, found_slowdown, solved = _fit_belt(layout, _anchor_tracks(v, layout, frac, pitch_mm / extent_v), t_rel, load)
+        settled = np.median(np.abs(found_speed - speed)[solved]) <= SETTLED_FRAC * np.median(np.abs(speed[solved])) if solved.any() else True
+        speed = np.where(solved, found_speed, speed)
+        slowdown = np.where(solved, found_slowdown, slowdown)
+        if settled:
+            break
+    typical = float(np.median(speed)) if n else 0.0
+    outlier = ~np.isfinite(speed) | (np.abs(speed - typical) > 0.15 * abs(typical))
+    speed = np.where(outlier, typical, speed)
+    slowdown = np.where(outlier, 0.0, slowdown)
+    return BeltMotion(speed, slowdown, 1000.0 * speed[layout.step] * t_rel - slowdown[layout.step] * load)
+
+
+def foot_frames(
+    v: VoxelCoordinates, layout: StanceLayout, *, belt: BeltMotion, walks_forward: bool, pitch_mm: float
+) -> tuple[FootFrames, np.ndarray, np.ndarray]:
+    """The foot frame of every step (see the module docstring for the convention).
+
+    Parameters
+    ----------
+    v, layout
+        Footprint voxels and the steps' per-frame layout.
+    belt
+        The belt's travel under each stance (:meth:`BeltMotion.still` off a treadmill).
+    walks_forward
+        True on a treadmill (walking towards ``+x``); otherwise each foot points the way
+        its CoP travels.
+    pitch_mm
+        Cell pitch, for the foot width (outer edges of the outermost loaded cells).
+
+    Returns
+    -------
+    frames : FootFrames
+    along_mm, left_mm : numpy.ndarray
+        Every voxel along its step's axis from the heel centre (belt motion removed), and
+        to the axis's left: the foot coordinates before the origin is placed.
+    """
+    n = v.n_steps
+    x = v.x_mm + belt.displacement_mm.astype(np.float32)[layout.position]
+    p = v.pressure
+    direction = np.ones(n) if walks_forward else _cop_direction(v, x, layout)
+    rough_axis, frac, extent = _rough_frame(v, x, direction)
+    (ramp,) = v.spread(pitch_mm / extent)
+    heel = p * _window(frac, -np.inf, HEEL_FRAC, ramp)
+    band = p * _window(frac, METATARSAL_BAND[0], METATARSAL_BAND[1], ramp)
+    hw, hx, hy, bw, bx, by = v.sums(heel, heel * x, heel * v.y_mm, band, band * x, band * v.y_mm)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        heel_xy = np.column_stack([hx / hw, hy / hw])
+        metatarsal_xy = np.column_stack([bx / bw, by / bw])
+    axis = metatarsal_xy - heel_xy
+    norm = np.linalg.norm(axis, axis=1)
+    good = np.isfinite(norm) & (norm > 1e-6)
+    axis = np.where(good[:, None], axis / np.where(good, norm, 1.0)[:, None], rough_axis)
+    heel_xy = np.where(np.isfinite(heel_xy), heel_xy, 0.0)
+    along, left = v.project(x, v.y_mm, heel_xy, axis)
+    starts = v.bounds[:-1]
+    rear, front = np.minimum.reduceat(along, starts), np.maximum.reduceat(along, starts)
+    length = front - rear
+    rear_v, length_v = v.spread(rear, np.maximum(length, 1e-9))
+    rel = (along - rear_v) / length_v
+    mid = p * ((rel >= 0.3) & (rel <= 0.6))
+    mw, ml = v.sums(mid, mid * left)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        midfoot_left = np.where(mw > 0, ml / mw, np.nan)
+    frames = FootFrames(
+        origin_mm=heel_xy + rear[:, None] * axis,
         axis=axis,
-        length_mm=float(front - rear),
-        width_mm=float(across.max() - across.min() + pitch_mm),
-        belt_m_s=belt_m_s,
-        t_ref_s=t_ref,
+        heel_mm=heel_xy,
+        length_mm=length,
+        width_mm=np.maximum.reduceat(left, starts) - np.minimum.reduceat(left, starts) + pitch_mm,
+        midfoot_left_mm=midfoot_left,
+    )
+    return frames, along, left
+
+
+def _cop_direction(v: VoxelCoordinates, x_mm: np.ndarray, layout: StanceLayout) -> np.ndarray:
+    """+1 where the footprint's CoP travels towards +x over the stance, else -1 (+1 if unclear)."""
+    local = (layout.position - layout.offsets[v.step]) / np.diff(layout.offsets)[v.step]
+    early = v.pressure * (local <= 0.35)
+    late = v.pressure * (local >= 0.65)
+    ew, ex, lw, lx = v.sums(early, early * x_mm, late, late * x_mm)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        travel = lx / lw - ex / ew
+    return np.where(np.isfinite(travel) & (travel < -20.0), -1.0, 1.0)
+
+
+def insole_frames(n_steps: int, geometry: Geometry) -> FootFrames:
+    """Insole: the sensor is the foot. Origin at the heel end (index 0 of the walking axis),
+    on the sensor's centre line; axis along the walking axis; length the sensor's."""
+    cols_walk = geometry.walk_axis == "cols"
+    length = geometry.cols * geometry.pitch_col_mm if cols_walk else geometry.rows * geometry.pitch_row_mm
+    width = geometry.rows * geometry.pitch_row_mm if cols_walk else geometry.cols * geometry.pitch_col_mm
+    origin = np.tile([0.0, width / 2.0], (n_steps, 1))
+    return FootFrames(
+        origin_mm=origin,
+        axis=np.tile([1.0, 0.0], (n_steps, 1)),
+        heel_mm=origin.copy(),
+        length_mm=np.full(n_steps, float(length)),
+        width_mm=np.full(n_steps, float(width)),
+        midfoot_left_mm=np.full(n_steps, np.nan),
     )

@@ -1,8 +1,10 @@
 """Typed results of an analysis, and their JSON and tidy-table forms.
 
-Column names carry their unit (``_ms``, ``_pct``, ``_mm``, ``_n``, ``_kpa``, ...). When a
-recording is uncalibrated, force and pressure columns hold raw units and
-``SessionResult.force_unit`` / ``pressure_unit`` say so.
+Every column name carries its unit (``_s``, ``_ms``, ``_pct``, ``_mm``, ``_n``, ``_kpa``,
+``_bw``, ``_n_s``, ``_m_s``, ``_spm``, ``_deg``); ids and flags have none. When a recording
+is uncalibrated, the ``_n`` and ``_kpa`` columns hold raw units and
+``SessionResult.force_unit`` / ``pressure_unit`` say ``"raw"``. Names are stable: the
+report, the exports and the live view read them (see docs/metrics.md).
 """
 
 from __future__ import annotations
@@ -10,147 +12,140 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from collections import namedtuple
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
 from gait_metrics.cop import FrameSeries
+from gait_metrics.progression import CURVE_NAMES, PERCENT, Butterfly
 
-__all__ = ["SIDES", "StepResult", "StepCurves", "Butterfly", "MeanFootprint", "SessionResult", "CURVE_NAMES", "SUMMARY_METRICS", "FOOTPRINT_X_EDGES_MM", "FOOTPRINT_Y_EDGES_MM"]
+__all__ = ["SIDES", "SUMMARY_METRICS", "FOOTPRINT_X_EDGES_MM", "FOOTPRINT_Y_EDGES_MM", "Step", "StepTable", "StepCurves", "MeanFootprint", "SessionResult"]
 
-#: Bin edges (mm, foot frame) of the mean peak-pressure footprints: x 4 mm, y 4 mm (medial +).
+#: Side codes: 0 left, 1 right (-1 unknown, e.g. an insole of unknown side).
+SIDES = ("left", "right")
+
+#: Bin edges (mm, foot frame) of the mean peak-pressure footprints: 4 mm, ``y`` medial +.
 FOOTPRINT_X_EDGES_MM = np.arange(-20.0, 324.0, 4.0)
 FOOTPRINT_Y_EDGES_MM = np.arange(-80.0, 84.0, 4.0)
 
-#: Side codes: 0 left, 1 right.
-SIDES = ("left", "right")
 
-#: Per-step curves over 0..100 % of stance (101 points each).
-CURVE_NAMES = (
-    "cop_x_mm",
-    "cop_y_mm",
-    "cop_velocity_m_s",
-    "force_n",
-    "force_rearfoot_n",
-    "force_midfoot_n",
-    "force_forefoot_n",
-)
+@dataclass(frozen=True, eq=False)
+class StepTable:
+    """One entry per step (footprint), in order of initial contact; every field an array.
 
-#: Per-step metrics summarised per side (mean, SD, CV, symmetry, first/last third).
-SUMMARY_METRICS = (
-    "transition_ms",
-    "transition_pct",
-    "heel_forefoot_change_ms",
-    "heel_forefoot_change_pct",
-    "initial_contact_ms",
-    "forefoot_contact_ms",
-    "foot_flat_ms",
-    "push_off_ms",
-    "initial_contact_pct",
-    "forefoot_contact_pct",
-    "foot_flat_pct",
-    "push_off_pct",
-    "stance_ms",
-    "swing_ms",
-    "flight_ms",
-    "step_time_ms",
-    "stride_time_ms",
-    "cadence_spm",
-    "step_length_mm",
-    "stride_length_mm",
-    "step_width_mm",
-    "progression_angle_deg",
-    "strike_index_pct",
-    "peak_force_n",
-    "peak_force_bw",
-    "loading_rate_n_s",
-    "impulse_n_s",
-    "peak_pressure_rearfoot_kpa",
-    "peak_pressure_midfoot_kpa",
-    "peak_pressure_forefoot_kpa",
-    "gait_line_length_mm",
-    "ml_excursion_mm",
-    "time_rearfoot_ms",
-    "time_midfoot_ms",
-    "time_forefoot_ms",
-    "foot_length_mm",
-)
+    Times are in s from the recording's first frame; NaN where a value does not exist.
+    ``excluded`` steps (``exclude_reason`` says why) stay out of every average.
+    """
 
+    step: np.ndarray
+    side: np.ndarray
+    side_name: np.ndarray
+    side_confident: np.ndarray
+    excluded: np.ndarray
+    exclude_reason: np.ndarray
+    first_frame: np.ndarray
+    last_frame: np.ndarray
+    ic_s: np.ndarray
+    forefoot_contact_s: np.ndarray
+    ff_s: np.ndarray
+    ho_s: np.ndarray
+    to_s: np.ndarray
+    heel_forefoot_change_s: np.ndarray
+    heel_loaded: np.ndarray
+    stance_ms: np.ndarray
+    transition_ms: np.ndarray
+    transition_pct: np.ndarray
+    heel_forefoot_change_ms: np.ndarray
+    heel_forefoot_change_pct: np.ndarray
+    initial_contact_ms: np.ndarray
+    initial_contact_pct: np.ndarray
+    forefoot_contact_ms: np.ndarray
+    forefoot_contact_pct: np.ndarray
+    foot_flat_ms: np.ndarray
+    foot_flat_pct: np.ndarray
+    push_off_ms: np.ndarray
+    push_off_pct: np.ndarray
+    strike_index_pct: np.ndarray
+    strike_pattern: np.ndarray
+    foot_length_mm: np.ndarray
+    foot_width_mm: np.ndarray
+    progression_angle_deg: np.ndarray
+    heel_x_mm: np.ndarray
+    heel_y_mm: np.ndarray
+    belt_speed_m_s: np.ndarray
+    peak_force_n: np.ndarray
+    peak_force_bw: np.ndarray
+    loading_rate_n_s: np.ndarray
+    impulse_n_s: np.ndarray
+    peak_pressure_rearfoot_kpa: np.ndarray
+    peak_pressure_midfoot_kpa: np.ndarray
+    peak_pressure_forefoot_kpa: np.ndarray
+    max_force_rearfoot_n: np.ndarray
+    max_force_midfoot_n: np.ndarray
+    max_force_forefoot_n: np.ndarray
+    gait_line_length_mm: np.ndarray
+    ml_excursion_mm: np.ndarray
+    max_cop_velocity_m_s: np.ndarray
+    time_rearfoot_ms: np.ndarray
+    time_midfoot_ms: np.ndarray
+    time_forefoot_ms: np.ndarray
+    step_time_ms: np.ndarray
+    stride_time_ms: np.ndarray
+    cadence_spm: np.ndarray
+    swing_ms: np.ndarray
+    flight_ms: np.ndarray
+    double_support_ms: np.ndarray
+    step_length_mm: np.ndarray
+    stride_length_mm: np.ndarray
+    step_width_mm: np.ndarray
 
-@dataclass(frozen=True)
-class StepResult:
-    """One stance. Times in s from the first frame; NaN where a value does not exist."""
+    def __len__(self) -> int:
+        return int(self.step.size)
 
-    index: int
-    side: int
-    side_confident: bool
-    first_frame: int
-    last_frame: int
-    excluded: bool
-    exclude_reason: str
-    ic_s: float
-    forefoot_contact_s: float
-    ff_s: float
-    ho_s: float
-    to_s: float
-    heel_forefoot_change_s: float
-    heel_loaded: bool
-    stance_ms: float
-    transition_ms: float
-    transition_pct: float
-    heel_forefoot_change_ms: float
-    heel_forefoot_change_pct: float
-    initial_contact_ms: float
-    forefoot_contact_ms: float
-    foot_flat_ms: float
-    push_off_ms: float
-    initial_contact_pct: float
-    forefoot_contact_pct: float
-    foot_flat_pct: float
-    push_off_pct: float
-    strike_index_pct: float
-    strike_pattern: str
-    foot_length_mm: float
-    foot_width_mm: float
-    progression_angle_deg: float
-    origin_x_mm: float
-    origin_y_mm: float
-    belt_speed_m_s: float
-    peak_force_n: float
-    peak_force_bw: float
-    loading_rate_n_s: float
-    impulse_n_s: float
-    peak_pressure_rearfoot_kpa: float
-    peak_pressure_midfoot_kpa: float
-    peak_pressure_forefoot_kpa: float
-    gait_line_length_mm: float
-    ml_excursion_mm: float
-    time_rearfoot_ms: float
-    time_midfoot_ms: float
-    time_forefoot_ms: float
-    step_time_ms: float = math.nan
-    stride_time_ms: float = math.nan
-    swing_ms: float = math.nan
-    flight_ms: float = math.nan
-    cadence_spm: float = math.nan
-    step_length_mm: float = math.nan
-    stride_length_mm: float = math.nan
-    step_width_mm: float = math.nan
+    def __getitem__(self, index: int) -> "Step":
+        """One step as a :data:`Step` (a named tuple of Python values, NaN kept)."""
+        return Step(*(values[index].item() if isinstance(values[index], np.generic) else values[index] for values in self.columns().values()))
+
+    def __iter__(self) -> Iterator["Step"]:
+        return (self[k] for k in range(len(self)))
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """Column names, in order."""
+        return tuple(f.name for f in dataclasses.fields(cls))
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """``{name: array}`` in column order."""
+        return {name: getattr(self, name) for name in self.names()}
+
+    def row(self, index: int) -> dict[str, Any]:
+        """One step as ``{column: plain Python value}`` (NaN kept)."""
+        return self[index]._asdict()
 
     @property
-    def side_name(self) -> str:
-        """``"left"``, ``"right"`` or ``"unknown"``."""
-        return SIDES[self.side] if self.side in (0, 1) else "unknown"
+    def included(self) -> np.ndarray:
+        """Boolean mask of the steps that count in averages."""
+        return ~self.excluded
 
-    def replace(self, **changes: Any) -> "StepResult":
-        """A copy with fields changed."""
-        return dataclasses.replace(self, **changes)
+
+#: One row of :class:`StepTable`, with a field per column (``step.transition_ms``).
+Step = namedtuple("Step", StepTable.names())
+
+#: Per-step metrics summarised per side (mean, SD, CV, symmetry, first/last third).
+SUMMARY_METRICS = tuple(
+    name
+    for name in StepTable.names()
+    if name.endswith(("_ms", "_pct", "_mm", "_n", "_bw", "_n_s", "_kpa", "_spm", "_deg", "_m_s"))
+    and name not in ("heel_x_mm", "heel_y_mm")
+)
 
 
 @dataclass(frozen=True, eq=False)
 class StepCurves:
-    """Curves of every step, each ``(n_steps, 101)`` over 0..100 % of stance."""
+    """Curves of every step over 0..100 % of stance, each ``(n_steps, 101)``, rows in the
+    order of :class:`StepTable`. ``cop_x_mm`` / ``cop_y_mm`` are in foot coordinates."""
 
     cop_x_mm: np.ndarray
     cop_y_mm: np.ndarray
@@ -163,30 +158,21 @@ class StepCurves:
     @property
     def percent(self) -> np.ndarray:
         """0, 1, ..., 100 (% of stance)."""
-        return np.arange(101.0)
+        return PERCENT.copy()
 
-
-@dataclass(frozen=True, eq=False)
-class Butterfly:
-    """Combined CoP of both feet over the session in the mat frame (mm), and the crossing
-    of the double-support diagonals (Zebris-style "butterfly"); NaN without double support."""
-
-    x_mm: np.ndarray
-    y_mm: np.ndarray
-    intersection_x_mm: float
-    intersection_y_mm: float
-    intersection_x_sd_mm: float
-    intersection_y_sd_mm: float
-    lateral_symmetry_mm: float
-    n_crossings: int
+    def columns(self) -> dict[str, np.ndarray]:
+        """``{curve name: (n_steps, 101) array}``."""
+        return {name: getattr(self, name) for name in CURVE_NAMES}
 
 
 @dataclass(frozen=True, eq=False)
 class MeanFootprint:
-    """Mean over a side's included steps of the peak pressure in foot coordinates.
+    """Mean peak-pressure footprint of one side in foot coordinates.
 
-    ``pressure`` is ``(len(y_edges) - 1, len(x_edges) - 1)`` in kPa (or raw); bins never
-    loaded are 0. ``n_steps`` steps went into it.
+    ``pressure`` is ``(len(y_edges_mm) - 1, len(x_edges_mm) - 1)`` in kPa (or raw): in
+    each 4 mm bin, the mean over the steps whose loaded cells reach it of each step's
+    highest pressure there (a static footprint's 8.5 mm cells do not reach every 4 mm bin
+    in every step); 0 where no step is loaded. ``n_steps`` steps went into it.
     """
 
     x_edges_mm: np.ndarray
@@ -196,16 +182,17 @@ class MeanFootprint:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, (np.floating, float)):
-        return None if not math.isfinite(float(value)) else float(value)
+    """JSON-ready Python values: NaN and infinities become None."""
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(float(value)) else None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
     if isinstance(value, np.integer):
         return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
     if isinstance(value, np.ndarray):
         return [_plain(v) for v in value.tolist()] if value.ndim else _plain(value.item())
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
@@ -213,19 +200,48 @@ def _plain(value: Any) -> Any:
 
 @dataclass(frozen=True, eq=False)
 class SessionResult:
-    """Everything :func:`gait_metrics.analyze` finds in one recording."""
+    """Everything :func:`gait_metrics.analyze` finds in one recording.
+
+    Attributes
+    ----------
+    info
+        Recording, subject, setup, belt speeds (set and estimated), units, configuration.
+    steps
+        Per-step table (:class:`StepTable`).
+    curves
+        Per-step curves over % stance (:class:`StepCurves`).
+    frames, frames_left, frames_right
+        Per-frame values of the whole mat and of each foot (:class:`FrameSeries`).
+    summary
+        ``{"left" | "right" | "all": {metric: {"n", "mean", "sd", "cv_pct"}}}`` over
+        included steps.
+    symmetry
+        ``{metric: symmetry index in %}`` from the left and right means.
+    change
+        ``{group: {metric: last-third mean - first-third mean}}`` (the metric's unit).
+    butterfly
+        Treadmill only (else None).
+    footprints
+        ``{0 | 1: MeanFootprint}`` (left, right) for sides with included steps.
+    quality
+        Data-quality counts (dropped frames, saturation, excluded steps, ...).
+    notices
+        Plain sentences about what could not be measured and why.
+    """
 
     info: dict[str, Any]
-    steps: tuple[StepResult, ...]
+    steps: StepTable
     curves: StepCurves
     frames: FrameSeries
+    frames_left: FrameSeries
+    frames_right: FrameSeries
     summary: dict[str, dict[str, dict[str, float]]]
     symmetry: dict[str, float]
     change: dict[str, dict[str, float]]
     butterfly: Butterfly | None
+    footprints: dict[int, MeanFootprint]
     quality: dict[str, Any]
     notices: tuple[str, ...] = field(default_factory=tuple)
-    footprints: dict[int, MeanFootprint] = field(default_factory=dict)
 
     @property
     def force_unit(self) -> str:
@@ -237,48 +253,58 @@ class SessionResult:
         """``"kPa"`` when calibrated, else ``"raw"``."""
         return str(self.info["pressure_unit"])
 
-    def included(self, side: int | None = None) -> list[StepResult]:
-        """Steps that count in averages (not excluded), optionally of one side."""
-        return [s for s in self.steps if not s.excluded and (side is None or s.side == side)]
+    def included(self, side: int | None = None) -> list[Step]:
+        """The steps that count in averages (rows of :attr:`steps`), optionally of one side
+        (0 left, 1 right). ``steps.included`` is the same as a mask."""
+        mask = self.steps.included if side is None else self.steps.included & (self.steps.side == side)
+        return [self.steps[k] for k in np.flatnonzero(mask)]
 
     def steps_table(self) -> list[dict[str, Any]]:
-        """One row per step: recording, subject, condition, side, every metric."""
-        head = {k: self.info.get(k, "") for k in ("recording", "subject_id", "condition")}
+        """Tidy per-step table, one row per step: ``recording``, ``subject_id``,
+        ``condition``, then every :class:`StepTable` column (plain values, NaN kept),
+        except that ``side`` holds the side's name ("left", "right" or "unknown")."""
+        head = {key: str(self.info.get(key) or "") for key in ("recording", "subject_id", "condition")}
         rows = []
         for step in self.steps:
-            row = dict(head)
-            row.update({"step": step.index, "side": step.side_name})
-            row.update({f.name: getattr(step, f.name) for f in dataclasses.fields(step) if f.name not in ("index", "side")})
-            rows.append(row)
+            columns = step._asdict()
+            columns["side"] = columns.pop("side_name")
+            rows.append({**head, **columns})
         return rows
 
     def curves_long(self) -> list[dict[str, Any]]:
-        """Long format: one row per (step, curve, % stance)."""
+        """Long format, one row per (step, curve, % stance): ``step``, ``side_name``,
+        ``curve``, ``stance_pct``, ``value`` (NaN kept)."""
         rows = []
-        pct = self.curves.percent
-        for k, step in enumerate(self.steps):
+        for k, (step, side) in enumerate(zip(self.steps.step.tolist(), self.steps.side_name.tolist())):
             for name in CURVE_NAMES:
-                values = getattr(self.curves, name)[k]
-                rows.extend({"step": step.index, "side": step.side_name, "curve": name, "stance_pct": p, "value": v} for p, v in zip(pct, values))
+                values = getattr(self.curves, name)[k].tolist()
+                rows.extend({"step": step, "side_name": side, "curve": name, "stance_pct": float(p), "value": v} for p, v in zip(range(101), values))
         return rows
 
+    def frames_table(self) -> dict[str, np.ndarray]:
+        """Per-frame table: the whole mat's columns, then ``left_`` and ``right_`` ones."""
+        table = {name: getattr(self.frames, name) for name in FrameSeries.COLUMNS}
+        for prefix, series in (("left_", self.frames_left), ("right_", self.frames_right)):
+            table.update({prefix + name: getattr(series, name) for name in FrameSeries.COLUMNS if name != "time_s"})
+        return table
+
     def to_dict(self) -> dict[str, Any]:
-        """Session summary as plain JSON-ready values (no per-frame arrays)."""
+        """Session as plain JSON-ready values: info, summary, symmetry, change, butterfly,
+        quality, notices and one object per step (no per-frame arrays or curves)."""
+        steps = self.steps.columns()
         return _plain(
             {
                 "info": self.info,
                 "summary": self.summary,
                 "symmetry_index_pct": self.symmetry,
                 "first_to_last_third": self.change,
-                "butterfly": None if self.butterfly is None else {
-                    k: v for k, v in vars(self.butterfly).items() if k not in ("x_mm", "y_mm")
-                },
+                "butterfly": None if self.butterfly is None else self.butterfly.to_dict(),
                 "quality": self.quality,
                 "notices": list(self.notices),
-                "steps": [dataclasses.asdict(s) for s in self.steps],
+                "steps": [{name: values[i] for name, values in steps.items()} for i in range(len(self.steps))],
             }
         )
 
     def to_json(self, **kwargs: Any) -> str:
-        """:meth:`to_dict` as JSON text."""
+        """:meth:`to_dict` as JSON text (NaN written as null)."""
         return json.dumps(self.to_dict(), **kwargs)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gait_metrics.errors import MetricsError
+from gait_metrics._validation import MetricsError
 
 __all__ = ["SpmResult", "spm_ttest2"]
 

@@ -1,25 +1,30 @@
-"""Session statistics per side: n, mean, SD, CV; left/right symmetry; fatigue drift.
+"""Session statistics per side: n, mean, SD, CV; left/right symmetry; change over the session.
 
 - SD is the sample standard deviation (n - 1); CV = 100 SD / |mean| in %.
-- Symmetry index (Robinson et al. 1987): SI = 100 (L - R) / (0.5 (L + R)) in %; 0 is
-  perfect symmetry, positive means the left value is larger.
-- Change from the first to the last third of the session: mean of the steps of the last
-  third of the session's time minus mean of the first third (same unit as the metric).
+- Symmetry index (Robinson et al. 1987; as used by Plotnik et al. 2007 for gait
+  asymmetry): ``SI = 100 (L - R) / (0.5 (L + R))`` in %; 0 is perfect symmetry, positive
+  means the left value is larger. Undefined (NaN) when ``L + R`` is 0.
+- Change over the session: mean of the steps in the last third of the session's time minus
+  the mean of those in the first third (fatigue, warm-up), in the metric's own unit.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping
 
 import numpy as np
 
-from gait_metrics.results import StepResult
+__all__ = ["STATISTICS", "GROUPS", "describe", "symmetry_index", "side_summary", "thirds_change"]
 
-__all__ = ["describe", "side_summary", "symmetry_index", "thirds_change"]
+#: The statistics of :func:`describe`.
+STATISTICS = ("n", "mean", "sd", "cv_pct")
+
+#: Groups of steps summarised: by side, and all together.
+GROUPS = ("left", "right", "all")
 
 
 def describe(values: np.ndarray) -> dict[str, float]:
-    """n, mean, SD, CV (%) of the finite values.
+    """n, mean, SD and CV (%) of the finite values.
 
     Examples
     --------
@@ -37,7 +42,7 @@ def describe(values: np.ndarray) -> dict[str, float]:
 
 
 def symmetry_index(left: float, right: float) -> float:
-    """Robinson's symmetry index in %, NaN if undefined.
+    """Symmetry index in %, NaN if undefined.
 
     Examples
     --------
@@ -50,22 +55,23 @@ def symmetry_index(left: float, right: float) -> float:
     return float(100.0 * (left - right) / mean)
 
 
-def side_summary(steps: Sequence[StepResult], metrics: Sequence[str]) -> dict[str, dict[str, dict[str, float]]]:
-    """``{side: {metric: describe(...)}}`` for "left", "right" and "all"."""
-    groups = {"left": [s for s in steps if s.side == 0], "right": [s for s in steps if s.side == 1], "all": list(steps)}
-    return {name: {m: describe(np.array([getattr(s, m) for s in group], float)) for m in metrics} for name, group in groups.items()}
+def _groups(side: np.ndarray, included: np.ndarray) -> dict[str, np.ndarray]:
+    return {"left": included & (side == 0), "right": included & (side == 1), "all": included}
 
 
-def thirds_change(steps: Sequence[StepResult], metrics: Sequence[str], start_s: float, end_s: float) -> dict[str, dict[str, float]]:
-    """Per side and metric: last-third mean minus first-third mean of the session."""
+def side_summary(columns: Mapping[str, np.ndarray], side: np.ndarray, included: np.ndarray) -> dict[str, dict[str, dict[str, float]]]:
+    """``{group: {metric: describe(...)}}`` over the included steps of each group."""
+    return {group: {name: describe(values[mask]) for name, values in columns.items()} for group, mask in _groups(side, included).items()}
+
+
+def thirds_change(
+    columns: Mapping[str, np.ndarray], side: np.ndarray, included: np.ndarray, ic_s: np.ndarray, *, start_s: float, end_s: float
+) -> dict[str, dict[str, float]]:
+    """Per group and metric: mean of the last third of the session minus the first third's."""
     third = (end_s - start_s) / 3.0
-    out: dict[str, dict[str, float]] = {}
-    for name, side in (("left", 0), ("right", 1), ("all", None)):
-        chosen = [s for s in steps if side is None or s.side == side]
-        early = [s for s in chosen if s.ic_s < start_s + third]
-        late = [s for s in chosen if s.ic_s >= end_s - third]
-        out[name] = {
-            m: describe(np.array([getattr(s, m) for s in late], float))["mean"] - describe(np.array([getattr(s, m) for s in early], float))["mean"]
-            for m in metrics
-        }
-    return out
+    early = ic_s < start_s + third
+    late = ic_s >= end_s - third
+    return {
+        group: {name: describe(values[mask & late])["mean"] - describe(values[mask & early])["mean"] for name, values in columns.items()}
+        for group, mask in _groups(side, included).items()
+    }

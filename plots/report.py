@@ -117,7 +117,7 @@ def session_report(result: SessionResult) -> Report:
     ]
     if result.info["setup"] == "treadmill":
         panels.insert(4, Panel("butterfly", "Butterfly diagram (combined CoP)", lambda axes: session.butterfly(axes[0], result), 1,
-                               "Combined CoP of both feet on the mat; X: crossing of the double-support diagonals."))
+                               "Combined CoP of both feet, belt motion removed; X: crossing of the double-support diagonals."))
     title = f"Gait report: {result.info['subject_id'] or 'subject'} ({result.info['condition'] or 'session'})"
     return Report(title, _header(result), result.notices, [_summary_table(result)], panels, footer=f"pressure-mat {__version__}")
 

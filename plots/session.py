@@ -77,9 +77,9 @@ def consistency(ax: Axes, result: SessionResult) -> list:
 
 
 def butterfly(ax: Axes, result: SessionResult) -> list:
-    """Combined CoP of both feet (mat frame) with the butterfly's intersection point."""
+    """Combined CoP of both feet (belt motion removed) with the butterfly's intersection point."""
     wings = result.butterfly
-    ax.set_xlabel("x along the belt (mm)")
+    ax.set_xlabel("x along the foot, belt motion removed (mm)")
     ax.set_ylabel("y across (mm, walker's left +)")
     if wings is None:
         return [ax.text(0.5, 0.5, "no treadmill: no butterfly", transform=ax.transAxes, ha="center")]
