@@ -51,7 +51,7 @@ class CsvCodec(Codec):
                 frames.append(frame)
 
     def _line(self, line: bytes) -> Frame | None:
-        if line.upper().startswith(b"CFG"):
+        if line.split(b",")[0].strip().upper() == b"CFG":
             return self._config(line)
         if not line or line.upper() == b"END":
             return self._close_rows(line)
@@ -113,8 +113,10 @@ class CsvCodec(Codec):
     def _config(self, line: bytes) -> None:
         parts = line.split(b",")
         try:
+            if len(parts) != 3:
+                raise ValueError
             rows, cols = int(parts[1]), int(parts[2])
-        except (IndexError, ValueError):
+        except ValueError:
             self._reject("CFG line is not CFG,<rows>,<cols>", line)
             return None
         if rows < 1 or cols < 1:

@@ -112,6 +112,13 @@ def test_csv_literals() -> None:
     assert c.frames_rejected == 3  # non-numeric, over the 10-bit maximum, wrong count
 
 
+def test_csv_garbage_ending_in_cfg_does_not_change_the_grid() -> None:
+    c = get_codec("csv", rows=1, cols=3)
+    frames = c.feed(b"\nCFG1,2,3\n4,5,6\nCFG,1,3,9\n7,8,9\n")  # "CFG" glued to a frame line
+    assert [f.cells.tolist() for f in frames] == [[[4, 5, 6]], [[7, 8, 9]]]
+    assert (c.rows, c.cols) == (1, 3) and c.frames_rejected == 2
+
+
 def test_csv_rows_per_line() -> None:
     c = get_codec("csv", rows=2, cols=3)
     frames = c.feed(b"\n1,2,3\n4,5,6\nEND\n7,8,9\n\n1,1,1\n2,2,2\n\n")
