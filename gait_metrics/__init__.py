@@ -16,7 +16,7 @@ docs/metrics.md. One module per step of the analysis:
 """
 
 from gait_metrics._validation import MetricsError
-from gait_metrics.analyze import analyze
+from gait_metrics.analyze import analyze, frame_times
 from gait_metrics.compare import SampleComparison, compare_samples, hedges_g
 from gait_metrics.config import AnalysisConfig
 from gait_metrics.cop import FrameSeries, LoadedCells, frame_stats, mat_coordinates, read_loaded_cells
@@ -31,6 +31,7 @@ from gait_metrics.summary import describe, symmetry_index
 
 __all__ = [
     "analyze",
+    "frame_times",
     "AnalysisConfig",
     "MetricsError",
     "SessionResult",

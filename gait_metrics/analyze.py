@@ -29,12 +29,12 @@ from gait_metrics.stances import stance_layout
 from gait_metrics.summary import side_summary, symmetry_index, thirds_change
 from mat_driver.model import Recording
 
-__all__ = ["analyze"]
+__all__ = ["analyze", "frame_times"]
 
 FOOTPRINT_MAX_STEPS = 100  # steps per side in a mean footprint (spread over the session)
 
 
-def _frame_times(recording: Recording) -> np.ndarray:
+def frame_times(recording: Recording) -> np.ndarray:
     """Device time when the device gives a clean clock, else host time (s, from 0)."""
     device = np.asarray(recording.device_time_s, float)
     if device.size > 1 and np.all(np.isfinite(device)) and np.all(np.diff(device) > 0):
@@ -74,7 +74,7 @@ def analyze(recording: Recording, config: AnalysisConfig | None = None) -> Sessi
     """
     check_recording(recording)
     config = config or AnalysisConfig()
-    time_s = _frame_times(recording)
+    time_s = frame_times(recording)
     cells = read_loaded_cells(recording, noise_kpa=config.noise_kpa, chunk_frames=config.chunk_frames)
     segmenter = FootstepSegmenter(
         join_along_mm=config.join_along_mm,
