@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import select
 import signal
 import subprocess
 import sys
@@ -106,25 +105,13 @@ def test_record_errors_are_one_line(tmp_path: Path) -> None:
     assert not (tmp_path / "a.h5").exists()
 
 
-def start_virtual_mat(*args: str) -> tuple[subprocess.Popen, str]:
-    server = subprocess.Popen([*MAT, "simulate", *args, "--serve"], stdout=subprocess.PIPE, text=True)
-    ready, _, _ = select.select([server.stdout], [], [], 30)
-    assert ready, "virtual mat did not start"
-    first = server.stdout.readline()
-    return server, first.split()[3]
-
-
-def test_record_from_the_virtual_mat_end_to_end(tmp_path: Path) -> None:
-    server, port = start_virtual_mat("trained-runner", "--duration", "20", "--protocol", "pmat", "--drop-every", "50")
-    try:
-        path = tmp_path / "live.h5"
-        result = run("record", "--port", port, "--protocol", "pmat", "--rows", "56", "--cols", "160",
-                     "--pitch", "8.5", "--rate", "100", "-o", str(path), "--duration", "2",
-                     "--subject", "S7", "--condition", "after", "--belt-speed", "2.8", "--body-mass", "70")
-        assert "duration reached" in result.output
-    finally:
-        server.terminate()
-        server.wait(10)
+def test_record_from_the_virtual_mat_end_to_end(tmp_path: Path, virtual_mat) -> None:
+    port = virtual_mat("trained-runner", "--duration", "20", "--protocol", "pmat", "--drop-every", "50")
+    path = tmp_path / "live.h5"
+    result = run("record", "--port", port, "--protocol", "pmat", "--rows", "56", "--cols", "160",
+                 "--pitch", "8.5", "--rate", "100", "-o", str(path), "--duration", "2",
+                 "--subject", "S7", "--condition", "after", "--belt-speed", "2.8", "--body-mass", "70")
+    assert "duration reached" in result.output
     sim = simulate("trained-runner", seed=0, duration_s=20.0)
     with open_recording(path) as rec:
         assert rec.metadata.subject_id == "S7" and rec.metadata.belt_speed_m_s == 2.8
@@ -135,26 +122,22 @@ def test_record_from_the_virtual_mat_end_to_end(tmp_path: Path) -> None:
         assert 95 < rec.stats["rate_estimated_hz"] < 105
 
 
-def test_ctrl_c_closes_the_file_cleanly(tmp_path: Path) -> None:
-    server, port = start_virtual_mat("trained-runner", "--duration", "20", "--protocol", "csv")
+def test_ctrl_c_closes_the_file_cleanly(tmp_path: Path, virtual_mat) -> None:
+    port = virtual_mat("trained-runner", "--duration", "20", "--protocol", "csv")
     path = tmp_path / "c.h5"
-    try:
-        recorder = subprocess.Popen([*MAT, "record", "--port", port, "--protocol", "csv", "--rows", "56", "--cols", "160",
-                                     "-o", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:  # wait until frames reach the file
-            try:
-                with open_recording(path) as rec:
-                    if rec.n_frames > 20:
-                        break
-            except Exception:
-                pass
-            select.select([], [], [], 0.2)
-        recorder.send_signal(signal.SIGINT)
-        out, err = recorder.communicate(timeout=20)
-    finally:
-        server.terminate()
-        server.wait(10)
+    recorder = subprocess.Popen([*MAT, "record", "--port", port, "--protocol", "csv", "--rows", "56", "--cols", "160",
+                                 "-o", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # wait until frames reach the file
+        try:
+            with open_recording(path) as rec:
+                if rec.n_frames > 20:
+                    break
+        except Exception:
+            pass
+        time.sleep(0.2)
+    recorder.send_signal(signal.SIGINT)
+    out, err = recorder.communicate(timeout=20)
     assert recorder.returncode == 0, err
     assert "stopped with Ctrl-C" in out and "Traceback" not in err
     with h5py.File(path, "r") as f:  # a normal, complete file
