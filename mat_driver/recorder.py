@@ -134,8 +134,13 @@ class Recorder:
     options
         Duration, tare, reconnect, overwrite.
     consumers
-        Extra callables that receive every frame and its host time (e.g. a live view). They
-        must return quickly; an exception in one is logged and that consumer is dropped.
+        Extra callables that receive every frame, its host time and its device time (s from
+        the first frame; NaN when the protocol has no clock), e.g. a live view. They are
+        called after the frame is written and must return quickly; an exception in one is
+        logged and that consumer is dropped.
+    on_tare
+        Called with the per-cell zero (counts, ``(rows, cols)``) once ``tare_s`` is over,
+        so that consumers can apply it as the file does.
     """
 
     def __init__(
@@ -147,7 +152,8 @@ class Recorder:
         metadata: Metadata | None = None,
         calibration: Calibration | None = None,
         options: RecordingOptions | None = None,
-        consumers: Iterable[Callable[[Frame, float], None]] = (),
+        consumers: Iterable[Callable[[Frame, float, float], None]] = (),
+        on_tare: Callable[[np.ndarray], None] | None = None,
     ) -> None:
         self.port_name = port if isinstance(port, str) else str(getattr(port, "port", port))
         self._port_arg = port
@@ -157,6 +163,7 @@ class Recorder:
         self.metadata = metadata or Metadata()
         self.calibration = calibration or Calibration()
         self.consumers = list(consumers)
+        self.on_tare = on_tare
         self.stop_requested = threading.Event()
 
     def _new_codec(self):
@@ -390,7 +397,7 @@ class _Session:
         self.accumulate_tare(frame, host)
         for consumer in list(self.recorder.consumers):
             try:
-                consumer(frame, host)
+                consumer(frame, host, device_s)
             except Exception:
                 log.exception("frame consumer %r failed; dropping it", consumer)
                 self.recorder.consumers.remove(consumer)
@@ -404,8 +411,11 @@ class _Session:
             self.tare_sum = cells if self.tare_sum is None else self.tare_sum + cells
             self.tare_n += 1
         elif self.tare_n > 0:
-            self.writer.set_tare((self.tare_sum / self.tare_n).astype(np.float32))
+            tare = (self.tare_sum / self.tare_n).astype(np.float32)
+            self.writer.set_tare(tare)
             self.tare_n = -1
+            if self.recorder.on_tare is not None:
+                self.recorder.on_tare(tare)
 
     def retire_reader(self) -> None:
         """Keep the counts of a reader whose port was lost."""

@@ -106,7 +106,7 @@ def test_pulling_the_cable_keeps_the_file(tmp_path: Path) -> None:
     received = threading.Event()
     frames_seen = []
 
-    def pull_after_some_frames(frame: Frame, host_s: float) -> None:
+    def pull_after_some_frames(frame: Frame, host_s: float, device_s: float) -> None:
         frames_seen.append(frame.counter)
         if len(frames_seen) == 50:
             mat.stop.set()
@@ -140,7 +140,7 @@ def test_reconnect_continues_in_the_same_file_with_the_gap_recorded(tmp_path: Pa
     bridge_thread.start()
     seen = []
 
-    def cut_link(frame: Frame, host_s: float) -> None:
+    def cut_link(frame: Frame, host_s: float, device_s: float) -> None:
         seen.append(host_s)
         if len(seen) == 40 and not cut_once.is_set():
             cut_once.set()
@@ -168,10 +168,12 @@ def test_tare_from_the_first_seconds(tmp_path: Path) -> None:
     source.frames[:] = 5  # an empty mat with a baseline of 5 counts
     with served(source, "pmat") as (mat, link):
         options = RecordingOptions(duration_s=0.5, tare_s=0.2)
-        summary = Recorder(link.path, profile("pmat"), str(tmp_path / "r.h5"), options=options).run()
+        told = []  # what a live view is told
+        summary = Recorder(link.path, profile("pmat"), str(tmp_path / "r.h5"), options=options, on_tare=told.append).run()
     with open_recording(summary.path) as rec:
         np.testing.assert_array_equal(rec.calibration.tare, np.full((ROWS, COLS), 5.0))
         assert rec.pressure().max() == 0.0
+        assert len(told) == 1 and np.array_equal(told[0], rec.calibration.tare)
 
 
 def test_existing_output_is_refused_before_touching_the_port(tmp_path: Path) -> None:
