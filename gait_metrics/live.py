@@ -39,7 +39,7 @@ class StepStream:
         Analysis settings, as for :func:`analyze`.
     window_s
         Seconds of frames kept and analysed: a few strides, so that sides can be told
-        from alternation and the belt speed estimated. Default 4 s, and 8 s on a walkway,
+        from alternation and the belt speed estimated. Default 3 s, and 8 s on a walkway,
         where a whole pass over the mat must fit.
 
     Examples
@@ -65,7 +65,7 @@ class StepStream:
         window_s: float | None = None,
     ) -> None:
         if window_s is None:
-            window_s = 8.0 if (metadata and metadata.setup == "walkway") else 4.0
+            window_s = 8.0 if (metadata and metadata.setup == "walkway") else 3.0
         if not window_s > 0:
             raise MetricsError(f"window_s must be > 0 s, got {window_s}")
         self.geometry, self.rate_hz = geometry, float(rate_hz)

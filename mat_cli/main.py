@@ -9,7 +9,7 @@ import click
 
 from gait_metrics import MetricsError
 from mat_driver import MatError, __version__
-from mat_cli import demo, files, record, report, research, simulate
+from mat_cli import demo, files, live, record, report, research, simulate
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -36,5 +36,5 @@ def cli(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
-for command in (*demo.COMMANDS, *report.COMMANDS, *research.COMMANDS, *simulate.COMMANDS, *record.COMMANDS, *files.COMMANDS):
+for command in (*demo.COMMANDS, *report.COMMANDS, *research.COMMANDS, *simulate.COMMANDS, *record.COMMANDS, *live.COMMANDS, *files.COMMANDS):
     cli.add_command(command)

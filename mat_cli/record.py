@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
+from typing import Callable
 
 import click
 
@@ -14,6 +16,8 @@ from mat_driver.protocols import PROTOCOLS
 from mat_driver.recorder import Recorder, RecorderStatus, RecordingOptions
 from mat_driver.recording import open_recording
 from mat_driver.transport import list_serial_ports
+from live_view import LiveSession
+from mat_cli.live import live_view_for_recording, server_options, start_view
 from mat_cli.options import (
     existing_file,
     force_option,
@@ -57,17 +61,23 @@ def _status_line(status: RecorderStatus) -> None:
 @click.option("--tare", type=click.FloatRange(min=0, min_open=True), default=None, help="Keep the mat empty this many s at the start; their mean is the per-cell zero.")
 @click.option("--calibration", type=existing_file, default=None, help="Calibration file from `mat calibrate` (default: raw units).")
 @click.option("--reconnect", type=click.FloatRange(min=0, min_open=True), default=None, help="If the cable is pulled, wait this many s for the port to come back.")
+@click.option("--live", is_flag=True, help="Serve the live page: pressure, CoP, force, status and every step's transition time.")
+@server_options
+@click.option("--lsl", is_flag=True, help="Publish frames and step events (\"L IC\", \"R TO\", ...) as Lab Streaming Layer outlets (needs the lsl extra).")
 @session_options
 @force_option
-def record(port, device, protocol, rows, cols, pitch_mm, rate_hz, baud, output, duration, tare, calibration, reconnect, force, **session) -> None:
+def record(port, device, protocol, rows, cols, pitch_mm, rate_hz, baud, output, duration, tare, calibration, reconnect, live, live_host, live_port, no_browser, target_ms, lsl, force, **session) -> None:
     """Record a live mat into an HDF5 recording, until --duration or Ctrl-C.
 
     A status line shows elapsed time, frames, frame rate, dropped and rejected frames and
     the load on the mat. The file is safe at every moment: a crash loses at most the last
     second (see `mat repair`).
 
+    With --live, a web page (http://127.0.0.1:8765 by default) shows the mat and a row per
+    step as it completes; the file never waits for it. See docs/live.md.
+
     Example: mat record --port /dev/ttyACM0 --device pmat-64 -o before.h5 --subject S01
-    --condition before --belt-speed 2.8 --duration 120 --tare 3
+    --condition before --belt-speed 2.8 --duration 120 --tare 3 --live --target-transition 40:80
     """
     profile = _profile(
         device, protocol, rows=rows, cols=cols, pitch_row_mm=pitch_mm, pitch_col_mm=pitch_mm, rate_hz=rate_hz, baud=baud
@@ -82,8 +92,25 @@ def record(port, device, protocol, rows, cols, pitch_mm, rate_hz, baud, output, 
         calibration=cal,
         options=RecordingOptions(duration_s=duration, tare_s=tare, reconnect_s=reconnect, force=force),
     )
-    click.echo(f"recording {port} ({profile.name}, {profile.protocol}) into {output}; Ctrl-C stops", err=True)
-    summary = recorder.run(on_status=_status_line if sys.stderr.isatty() else None)
+    on_status = _status_line if sys.stderr.isatty() else None
+    with contextlib.ExitStack() as stack:
+        if live or lsl:
+            session = LiveSession(profile.geometry, profile.rate_hz, cal, metadata, title=output.name, target_ms=target_ms)
+            view = stack.enter_context(
+                live_view_for_recording(session, serve=live, live_host=live_host, live_port=live_port, lsl=lsl, lsl_name=output.stem)
+            )
+            if live:
+                start_view(view, no_browser)
+            recorder.consumers.append(view.feed)
+            recorder.on_tare = view.feed.set_tare
+            on_status = _both(on_status, lambda status: view.feed.status(**vars(status)))
+        click.echo(f"recording {port} ({profile.name}, {profile.protocol}) into {output}; Ctrl-C stops", err=True)
+        summary = recorder.run(on_status=on_status)
+        if live or lsl:
+            view.feed.status(
+                elapsed_s=summary.duration_s, frames=summary.frames, rate_hz=summary.stats.get("rate_estimated_hz", 0.0),
+                dropped=summary.dropped, rejected=summary.rejected, state=f"finished: {summary.reason}",
+            )
     click.echo("", err=True)
     click.echo(
         f"{summary.path}: {summary.frames} frames, {summary.duration_s:.1f} s, "
@@ -95,6 +122,16 @@ def record(port, device, protocol, rows, cols, pitch_mm, rate_hz, baud, output, 
         )
     if summary.reason.startswith("port lost"):
         raise click.ClickException(f"{port}: {summary.reason}; everything up to then is saved in {summary.path}")
+
+
+def _both(first: Callable[[RecorderStatus], None] | None, second: Callable[[RecorderStatus], None]) -> Callable[[RecorderStatus], None]:
+    """A status callback calling ``first`` (if any), then ``second``."""
+    def call(status: RecorderStatus) -> None:
+        if first is not None:
+            first(status)
+        second(status)
+
+    return call
 
 
 def _profile_calibration(profile: DeviceProfile) -> Calibration:

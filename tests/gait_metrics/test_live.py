@@ -12,7 +12,7 @@ from gait_metrics.live import StepStream
 from mat_driver.model import Geometry
 from mat_driver.simulator import PRESETS, simulate, truth_steps
 
-POLL_S = 0.2  # how often the live feed asks
+POLL_S = 0.3  # how often the live feed asks (live_view.feed.StreamedSteps)
 
 
 @lru_cache(maxsize=None)

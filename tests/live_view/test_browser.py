@@ -1,0 +1,118 @@
+"""The live page in a real headless browser during a recording from the virtual mat (issue 8).
+
+Needs Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them, and sets
+MAT_REQUIRE_BROWSER=1 so that a missing browser fails there). Set MAT_SCREENSHOT=PATH to
+keep a screenshot of the page (docs/live-view.png is made that way).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import select
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gait_metrics import analyze
+from mat_driver.calibration import save_calibration
+from mat_driver.recording import open_recording
+from mat_driver.simulator import simulate
+from tests.conftest import MAT_COMMAND
+from tests.headless import chromium, have_chromium
+
+
+@pytest.fixture
+def browser():
+    if not have_chromium():
+        if os.environ.get("MAT_REQUIRE_BROWSER"):
+            pytest.fail("the browser test needs Debian's chromium and chromium-driver: apt-get install chromium chromium-driver")
+        pytest.skip("no /usr/bin/chromium + chromedriver here (apt-get install chromium chromium-driver)")
+    with chromium() as driver:
+        yield driver
+
+
+# true when more than 1 % of the heatmap's pixels are coloured, i.e. in mid-stance
+FOOT_ON_MAT = """
+const c = document.getElementById('heatmap'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] < 600) n++;
+return n > 0.01 * c.width * c.height;
+"""
+
+
+def wait_for(condition, timeout_s: float, what: str):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def page_url(recorder: subprocess.Popen, log: list[str]) -> str:
+    """Read the recorder's stderr until it prints the live page's address."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([recorder.stderr], [], [], 1.0)
+        if ready:
+            line = recorder.stderr.readline()
+            log.append(line)
+            found = re.search(r"live view: (http://\S+)", line)
+            if found:
+                return found.group(1)
+        assert recorder.poll() is None, "".join(log)
+    raise AssertionError("the recorder printed no live view address: " + "".join(log))
+
+
+def step_rows(driver) -> list[list[str]]:
+    return driver.execute_script(
+        "return [...document.querySelectorAll('#step-rows tr')].map(tr => [...tr.cells].map(td => td.textContent));"
+    )
+
+
+def test_the_live_page_follows_a_recording(tmp_path: Path, virtual_mat, browser) -> None:
+    port = virtual_mat("shuffling-runner", "--duration", "60", "--protocol", "pmat")
+    output, calibration = tmp_path / "live.h5", tmp_path / "cal.json"
+    save_calibration(simulate("shuffling-runner", duration_s=1.0).recording().calibration, calibration)
+    recorder = subprocess.Popen(
+        [*MAT_COMMAND, "record", "--port", port, "--protocol", "pmat", "--rows", "56", "--cols", "160", "--pitch", "8.5",
+         "--rate", "100", "--calibration", str(calibration), "-o", str(output), "--duration", "10",
+         "--live", "--live-port", "0", "--no-browser", "--target-transition", "40:80"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    log: list[str] = []
+    try:
+        browser.get(page_url(recorder, log))
+        wait_for(lambda: browser.find_element("id", "connection").text == "connected", 10, "the page to connect")
+        canvas = "return document.getElementById('heatmap').toDataURL();"
+        first = wait_for(lambda: browser.execute_script(canvas), 5, "a heatmap")
+        time.sleep(0.5)
+        assert browser.execute_script(canvas) != first, "the heatmap did not change"
+        wait_for(lambda: len(step_rows(browser)) >= 16, 15, "step rows")
+        assert not browser.find_element("id", "replay").is_displayed()  # no play controls while recording
+        assert browser.find_element("id", "st-state").text == "recording"
+        if os.environ.get("MAT_SCREENSHOT"):  # for docs/: a moment with a foot on the mat
+            wait_for(lambda: browser.execute_script(FOOT_ON_MAT), 5, "a foot on the mat")
+            browser.save_screenshot(os.environ["MAT_SCREENSHOT"])
+        out, err = recorder.communicate(timeout=30)
+    finally:
+        if recorder.poll() is None:
+            recorder.kill()
+    assert recorder.returncode == 0, "".join(log) + err
+    wait_for(lambda: browser.find_element("id", "st-state").text.startswith("finished"), 5, "the final status")
+    assert browser.find_element("id", "st-dropped").text == "0"
+
+    rows = step_rows(browser)
+    with open_recording(output) as rec:
+        offline = analyze(rec).steps
+    counted = [row for row in rows if row[4] != "–"]
+    assert len(counted) >= 20
+    for _, t, side, _, transition, _, strike in counted:
+        k = int(np.argmin(np.abs(offline.ic_s - float(t))))
+        assert abs(offline.ic_s[k] - float(t)) < 0.015, f"no offline step at {t} s"
+        assert offline.included[k] and side.rstrip("?") == offline.side_name[k] and strike == offline.strike_pattern[k]
+        assert abs(float(transition) - offline.transition_ms[k]) <= 5.5  # 5 ms, and the page's rounding
