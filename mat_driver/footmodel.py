@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Blob", "FOOT_BLOBS", "REGION_OF_BLOB", "blob_geometry", "load_template", "bump", "RAISED_COSINE_INTEGRAL"]
+__all__ = [
+    "Blob", "FOOT_BLOBS", "REGION_OF_BLOB", "blob_geometry", "load_template", "bump", "RAISED_COSINE_INTEGRAL", "loaded_rear_edge_mm",
+]
 
 #: Integral of cos(pi r / 2)^2 over the unit disk: pi/2 - 2/pi.
 RAISED_COSINE_INTEGRAL = np.pi / 2 - 2 / np.pi
@@ -56,6 +58,41 @@ def blob_geometry(foot_length_mm: float, foot_width_mm: float) -> tuple[np.ndarr
     centres = np.array([[b.cx * foot_length_mm, b.cy * foot_width_mm] for b in FOOT_BLOBS])
     axes = np.array([[b.ax * foot_length_mm, b.by * foot_width_mm] for b in FOOT_BLOBS])
     return centres, axes
+
+
+def loaded_rear_edge_mm(peak_loads_n: np.ndarray, centres_mm: np.ndarray, axes_mm: np.ndarray, *, threshold_kpa: float) -> float:
+    """Foot x (mm) of the rearmost point whose pressure ever exceeds ``threshold_kpa``.
+
+    A blob of peak load ``P`` has its peak pressure ``q = 1000 P / (a b integral(s))`` kPa at
+    its centre and exceeds the threshold inside ``r < r_c`` with
+    ``cos(pi r_c / 2) ** 2 = threshold / q``, so its loaded outline reaches back to
+    ``cx - a r_c``. The heel and the lateral midfoot blob overlap no other blob and lie
+    behind all others, so whenever one of them is loaded the rearmost loaded point of the
+    foot is the rearmost of the blobs'. NaN when no blob ever exceeds the threshold.
+
+    Parameters
+    ----------
+    peak_loads_n
+        ``(n_blobs,)`` highest load of each blob over the step, N.
+    centres_mm, axes_mm
+        ``(n_blobs, 2)`` from :func:`blob_geometry`.
+    threshold_kpa
+        Pressure a point must exceed to be loaded.
+
+    Examples
+    --------
+    >>> centres, axes = blob_geometry(265.0, 100.0)
+    >>> peaks = np.zeros(len(FOOT_BLOBS))
+    >>> peaks[0] = 27.5  # a heel barely loaded (about 25 kPa at its centre)
+    >>> round(loaded_rear_edge_mm(peaks, centres, axes, threshold_kpa=5.0), 1)
+    9.8
+    """
+    peak_kpa = 1000.0 * np.asarray(peak_loads_n, float) / (axes_mm[:, 0] * axes_mm[:, 1] * RAISED_COSINE_INTEGRAL)
+    loaded = peak_kpa > threshold_kpa
+    if not loaded.any():
+        return float("nan")
+    radius = (2.0 / np.pi) * np.arccos(np.sqrt(threshold_kpa / peak_kpa[loaded]))
+    return float(np.min(centres_mm[loaded, 0] - axes_mm[loaded, 0] * radius))
 
 
 def bump(u: np.ndarray, start: float, peak: float, end: float) -> np.ndarray:

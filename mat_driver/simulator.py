@@ -24,13 +24,14 @@ import numpy as np
 from scipy.interpolate import PchipInterpolator
 
 from mat_driver import __version__
-from mat_driver.footmodel import FOOT_BLOBS, RAISED_COSINE_INTEGRAL, REGION_OF_BLOB, blob_geometry, load_template
+from mat_driver.footmodel import FOOT_BLOBS, RAISED_COSINE_INTEGRAL, REGION_OF_BLOB, blob_geometry, load_template, loaded_rear_edge_mm
 from mat_driver.model import Calibration, Gaps, Geometry, Metadata, Recording, RenderedFrames
 
-__all__ = ["SimConfig", "PRESETS", "Simulation", "simulate", "StepTruth", "truth_steps", "GRAVITY_M_S2"]
+__all__ = ["SimConfig", "PRESETS", "Simulation", "simulate", "StepTruth", "truth_steps", "GRAVITY_M_S2", "NOISE_KPA"]
 
 GRAVITY_M_S2 = 9.80665
 _THRESHOLD_FRAC = 0.05
+NOISE_KPA = 5.0  # the analysis's default noise threshold: the loaded footprint's outline
 _TRUTH_DT_S = 1e-4
 _SUPERSAMPLE = 3
 _REAR = np.array([r == "rearfoot" for r in REGION_OF_BLOB])
@@ -119,7 +120,11 @@ class StepTruth:
     """Ground truth of one simulated step. Times in s from the first frame, lengths in mm.
 
     ``ff_s`` and ``ho_s`` are NaN when the heel never loads (``heel_loaded`` False).
-    ``cop_foot_mm`` is the true CoP in foot coordinates at 0, 1, ..., 100 % of stance.
+    ``cop_foot_mm`` is the true CoP at 0, 1, ..., 100 % of stance in the foot coordinates
+    of docs/metrics.md: ``x`` from the rear edge of the step's loaded footprint (where the
+    noise-free pressure ever exceeds :data:`NOISE_KPA`), which lies ``footprint_rear_mm``
+    in front of the anatomical heel edge (the foot model's ``x = 0``, where ``origin_x_mm``,
+    ``origin_y_mm`` and ``strike_index_pct`` measure from).
     """
 
     side: int
@@ -136,6 +141,7 @@ class StepTruth:
     progression_angle_deg: float
     origin_x_mm: float
     origin_y_mm: float
+    footprint_rear_mm: float
     belt_displacement_mm: float
     cut: bool
     peak_force_n: float
@@ -380,6 +386,7 @@ class Simulation:
         grid = ic + np.linspace(0.0, 1.0, 101) * (to - ic)
         at = step.loads_n(grid)
         cop = (at.T @ step.centres) / at.sum(axis=0)[:, None]
+        rear_edge = loaded_rear_edge_mm(loads.max(axis=1), step.centres, step.axes, threshold_kpa=NOISE_KPA)
         cfg = self.config
         cut = self._cut(step)
         return StepTruth(
@@ -388,9 +395,9 @@ class Simulation:
             strike_index_pct=100.0 * cop[0, 0] / cfg.foot_length_mm,
             foot_length_mm=cfg.foot_length_mm, foot_width_mm=cfg.foot_width_mm,
             progression_angle_deg=cfg.progression_angle_deg,
-            origin_x_mm=float(step.origin[0]), origin_y_mm=float(step.origin[1]),
+            origin_x_mm=float(step.origin[0]), origin_y_mm=float(step.origin[1]), footprint_rear_mm=rear_edge,
             belt_displacement_mm=float(self.belt_mm(to) - self.belt_mm(ic)),
-            cut=cut, peak_force_n=float(total.max()), cop_foot_mm=cop,
+            cut=cut, peak_force_n=float(total.max()), cop_foot_mm=cop - [rear_edge, 0.0],
         )
 
     def _cut(self, step: _Step) -> bool:

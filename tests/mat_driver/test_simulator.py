@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.signal import find_peaks
 
-from mat_driver.simulator import PRESETS, simulate, truth_steps
+from mat_driver.simulator import NOISE_KPA, PRESETS, simulate, truth_steps
 
 CLEAN = dict(noise_counts=0.0, crosstalk_frac=0.0, offset_max_counts=0.0, dead_cells=0)
 
@@ -222,3 +222,23 @@ def test_unknown_settings_are_refused() -> None:
         simulate("walker", colour="red")
     with pytest.raises(ValueError, match="unknown preset"):
         simulate("sprinter")
+
+
+@pytest.mark.parametrize("preset, rear_mm", [("forefoot-runner", (8.0, 12.0)), ("trained-runner", (0.5, 3.0))])
+def test_truth_foot_x_starts_at_the_rear_edge_of_the_loaded_footprint(preset: str, rear_mm: tuple[float, float]) -> None:
+    # a fine, clean sensor shows the noise-free field: its cells above the noise threshold
+    # at any frame of the stance, in foot coordinates, reach back to the truth's foot x = 0
+    sim = simulate(preset, seed=1, duration_s=3.0, pitch_mm=1.0, rows=300, cols=1600, gain_kpa=0.01, **CLEAN)
+    index, true = next((k, s) for k, s in enumerate(truth_steps(sim.truth)) if not s.cut)
+    step, rec = sim.steps[index], sim.recording()
+    frames = np.flatnonzero((sim.frame_time_s > step.t_on) & (sim.frame_time_s < step.t_off))
+    rearmost = np.inf
+    for frame in frames:
+        rows, cols = np.nonzero(rec.pressure(int(frame)) > NOISE_KPA)
+        shift = sim.belt_mm(sim.frame_time_s[frame]) - sim.belt_mm(step.t_on)
+        dx, dy = (cols + 0.5) * 1.0 - step.origin[0] + shift, (rows + 0.5) * 1.0 - step.origin[1]
+        rearmost = min(rearmost, float(np.min(np.cos(step.heading) * dx + np.sin(step.heading) * dy, initial=np.inf)))
+    assert rear_mm[0] < true.footprint_rear_mm < rear_mm[1]
+    assert rearmost == pytest.approx(true.footprint_rear_mm, abs=1.0)
+    anatomical = true.cop_foot_mm + [true.footprint_rear_mm, 0.0]  # the CoP in the foot model's own x
+    assert true.strike_index_pct == pytest.approx(100.0 * anatomical[0, 0] / true.foot_length_mm)
