@@ -230,15 +230,32 @@ def _load_integral(layout: StanceLayout, mat_force_n: np.ndarray) -> np.ndarray:
     return total - total[start][layout.step]
 
 
-def _anchor_tracks(v: VoxelCoordinates, layout: StanceLayout, frac: np.ndarray, ramp: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+def _anchor_tracks(
+    v: VoxelCoordinates, layout: StanceLayout, columns: np.ndarray, rear: np.ndarray, extent: np.ndarray, displacement: np.ndarray, pitch_mm: float
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per element: (weight, mat x) of the heel and metatarsal anchors' pressure centroids,
-    weight 0 where the anchor carries under ``ANCHOR_LOAD_FRAC`` of its own peak."""
+    weight 0 where the anchor carries under ``ANCHOR_LOAD_FRAC`` of its own peak.
+
+    An anchor is a band of the belt-compensated footprint, ``rear + frac x extent`` per step,
+    with edges one cell wide (see :func:`_window`). On the mat at an element whose belt
+    travel is ``displacement`` the band's edges lie ``displacement`` further back, so each
+    voxel's weight is a clipped difference of its mat position in cells (``columns``) and
+    the element's edges: no per-voxel compensated position is needed.
+    """
     tracks = []
     for low, high in ((-np.inf, ANCHOR_HEEL_FRAC), ANCHOR_BAND):
-        weight = v.pressure * _window(frac, low, high, ramp)
+        front = ((rear + high * extent)[layout.step] - displacement) / pitch_mm + 1.0
+        weight = layout.spread(front)
+        weight -= columns
+        if low > -np.inf:
+            back = ((rear + low * extent)[layout.step] - displacement) / pitch_mm - 1.0
+            np.minimum(weight, columns - layout.spread(back), out=weight)
+        np.clip(weight, 0.0, 1.0, out=weight)
+        weight *= v.pressure
         load = layout.per_frame(weight)
+        weight *= v.x_mm
         with np.errstate(invalid="ignore", divide="ignore"):
-            centre = layout.per_frame(weight * v.x_mm) / load
+            centre = layout.per_frame(weight) / load
         use = (load > 0) & (load >= ANCHOR_LOAD_FRAC * segment_max(load, layout.offsets)[layout.step])
         tracks.append((np.where(use, load, 0.0), np.where(use, centre, 0.0)))
     return tracks
@@ -315,15 +332,15 @@ def estimate_belt_motion(
     load = _load_integral(layout, mat_force_n)
     speed = np.full(n, float(guess_m_s) if guess_m_s else _rough_speed(v, layout))
     slowdown = np.zeros(n)
-    starts = v.bounds[:-1]
+    starts = layout.offsets[:-1]
+    element_rear, element_front = layout.per_frame_range(v.x_mm)
+    columns = v.x_mm / np.float32(pitch_mm)
     for _ in range(rounds):
         displacement = 1000.0 * speed[layout.step] * t_rel - slowdown[layout.step] * load
-        x = v.x_mm + displacement.astype(np.float32)[layout.position]
-        low = np.minimum.reduceat(x, starts)
-        extent = np.maximum(np.maximum.reduceat(x, starts) - low, pitch_mm)
-        low_v, extent_v = v.spread(low, extent)
-        frac = (x - low_v) / extent_v
-        found_speed, found_slowdown, solved = _fit_belt(layout, _anchor_tracks(v, layout, frac, pitch_mm / extent_v), t_rel, load)
+        rear = np.minimum.reduceat(element_rear + displacement, starts)
+        extent = np.maximum(np.maximum.reduceat(element_front + displacement, starts) - rear, pitch_mm)
+        tracks = _anchor_tracks(v, layout, columns, rear, extent, displacement, pitch_mm)
+        found_speed, found_slowdown, solved = _fit_belt(layout, tracks, t_rel, load)
         settled = np.median(np.abs(found_speed - speed)[solved]) <= SETTLED_FRAC * np.median(np.abs(speed[solved])) if solved.any() else True
         speed = np.where(solved, found_speed, speed)
         slowdown = np.where(solved, found_slowdown, slowdown)
@@ -361,7 +378,7 @@ def foot_frames(
         to the axis's left: the foot coordinates before the origin is placed.
     """
     n = v.n_steps
-    x = v.x_mm + belt.displacement_mm.astype(np.float32)[layout.position]
+    x = v.x_mm + layout.spread(belt.displacement_mm)
     p = v.pressure
     direction = np.ones(n) if walks_forward else _cop_direction(v, x, layout)
     rough_axis, frac, extent = _rough_frame(v, x, direction)

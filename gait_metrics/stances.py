@@ -54,6 +54,19 @@ class StanceLayout:
             out[self.run_element] = np.maximum.reduceat(weights, self.run_start)
         return out
 
+    def spread(self, values: np.ndarray) -> np.ndarray:
+        """Each element's value (one per layout element) repeated for each of its voxels, float32."""
+        lengths = np.diff(np.r_[self.run_start, self.position.size])
+        return np.repeat(np.asarray(values, np.float32)[self.run_element], lengths)
+
+    def per_frame_range(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Smallest and largest of ``values`` over each element's voxels (+inf and -inf without voxels)."""
+        low, high = np.full(len(self), np.inf), np.full(len(self), -np.inf)
+        if self.run_start.size:
+            low[self.run_element] = np.minimum.reduceat(values, self.run_start)
+            high[self.run_element] = np.maximum.reduceat(values, self.run_start)
+        return low, high
+
     def count(self) -> np.ndarray:
         """Voxels of each element."""
         out = np.zeros(len(self), np.int64)
