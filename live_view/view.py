@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import webbrowser
 from typing import Callable, Sequence
 
@@ -42,9 +44,15 @@ class LiveView:
         """The page's address (with the access token when one is needed)."""
         return self.server.url()
 
-    def open_browser(self) -> None:
-        """Open the page in the default browser, on this machine's loopback address."""
-        webbrowser.open(self.server.url("127.0.0.1" if self.server.host in ("0.0.0.0", "::") else None))
+    def open_browser(self) -> bool:
+        """Open the page in the default browser, on this machine's loopback address.
+
+        False when there is no graphical browser to open: on Linux without a display,
+        :mod:`webbrowser` would start a text browser in the recording's terminal.
+        """
+        if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            return False
+        return webbrowser.open(self.server.url("127.0.0.1" if self.server.host in ("0.0.0.0", "::") else None))
 
     def __enter__(self) -> "LiveView":
         if self.server is not None:

@@ -51,8 +51,8 @@ def start_view(view: LiveView, no_browser: bool) -> None:
     click.echo(f"live view: {view.url}", err=True)
     if view.server.token:
         click.echo("live view: anyone with this address sees the data; do not share it beyond the clinic", err=True)
-    if not no_browser:
-        view.open_browser()
+    if not no_browser and not view.open_browser():
+        click.echo("live view: no browser to open here; open the address above in one", err=True)
 
 
 def live_view_for_recording(session: LiveSession, *, serve: bool, live_host: str, live_port: int, lsl: bool, lsl_name: str) -> LiveView:
