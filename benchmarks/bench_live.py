@@ -59,7 +59,10 @@ def page(url: str) -> Iterator[str]:
     if have_chromium():
         with chromium() as driver:
             driver.get(url)
+            drawn, start = driver.execute_script("return state.framesDrawn;"), time.perf_counter()
             yield "headless chromium"
+            fps = (driver.execute_script("return state.framesDrawn;") - drawn) / (time.perf_counter() - start)
+            print(f"  (the page drew {fps:.1f} heatmap frames/s)")
         return
     stop = threading.Event()
 

@@ -19,7 +19,7 @@ const LUT = (() => {
   return lut;
 })();
 
-const state = { hello: null, rows: [], grid: null, image: null, scale: 1, forceTrail: [], socket: null, retry: 500, seeking: false };
+const state = { hello: null, rows: [], grid: null, image: null, socket: null, retry: 500, seeking: false, framesDrawn: 0 };
 
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -83,6 +83,7 @@ function drawFrame(frame) {
   const pixels = state.image.data;
   for (let i = 0; i < cells.length; i++) pixels.set(LUT.subarray(cells[i] * 4, cells[i] * 4 + 4), i * 4);
   state.grid.getContext("2d").putImageData(state.image, 0, 0);
+  state.framesDrawn++; // read by benchmarks/bench_live.py
   const canvas = $("heatmap"), ctx = canvas.getContext("2d");
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(state.grid, 0, 0, canvas.width, canvas.height);

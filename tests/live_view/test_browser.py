@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import select
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ import pytest
 
 from gait_metrics import analyze
 from mat_driver.calibration import save_calibration
-from mat_driver.recording import open_recording
+from mat_driver.recording import open_recording, save_recording
 from mat_driver.simulator import simulate
 from tests.conftest import MAT_COMMAND
 from tests.headless import chromium, have_chromium
@@ -116,3 +117,27 @@ def test_the_live_page_follows_a_recording(tmp_path: Path, virtual_mat, browser)
         assert abs(offline.ic_s[k] - float(t)) < 0.015, f"no offline step at {t} s"
         assert offline.included[k] and side.rstrip("?") == offline.side_name[k] and strike == offline.strike_pattern[k]
         assert abs(float(transition) - offline.transition_ms[k]) <= 5.5  # 5 ms, and the page's rounding
+
+
+def test_the_replay_page_plays_pauses_and_seeks(tmp_path: Path, browser) -> None:
+    path = tmp_path / "s.h5"
+    save_recording(simulate("trained-runner", seed=2, duration_s=6.0).recording(), path)
+    live = subprocess.Popen([*MAT_COMMAND, "live", str(path), "--live-port", "0", "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log: list[str] = []
+    try:
+        browser.get(page_url(live, log))
+        wait_for(lambda: browser.find_element("id", "st-state").text == "paused", 10, "the paused replay")
+        assert browser.find_element("id", "replay").is_displayed() and step_rows(browser) == []
+        browser.find_element("id", "play").click()
+        wait_for(lambda: float(browser.find_element("id", "position").text.split()[0]) > 1.5, 10, "the play head to move")
+        assert step_rows(browser), "no steps while playing"
+        browser.find_element("id", "play").click()  # now "Pause"
+        wait_for(lambda: browser.find_element("id", "st-state").text == "paused", 5, "pause")
+        browser.execute_script("const s = document.getElementById('slider'); s.value = 5; s.dispatchEvent(new Event('change'));")
+        wait_for(lambda: browser.find_element("id", "position").text == "5.0 s", 5, "the seek")
+        with open_recording(path) as rec:
+            before = [s for s in analyze(rec).steps if s.to_s <= 5.0]
+        wait_for(lambda: len(step_rows(browser)) == len(before), 5, "the table up to 5 s")
+    finally:
+        live.send_signal(signal.SIGTERM)
+        live.wait(20)
