@@ -7,6 +7,8 @@ keep a screenshot of the page (docs/live-view.png is made that way).
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import re
 import select
@@ -15,6 +17,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import aiohttp
 import numpy as np
 import pytest
 
@@ -69,6 +72,22 @@ def page_url(recorder: subprocess.Popen, log: list[str]) -> str:
     raise AssertionError("the recorder printed no live view address: " + "".join(log))
 
 
+async def misbehave(url: str) -> list:
+    """Send the server garbage, then an oversized message; what it answered."""
+    answers = []
+    async with aiohttp.ClientSession() as client:
+        async with client.ws_connect(url.replace("http", "ws", 1) + "ws") as ws:
+            await ws.send_str("{not json")
+            while (message := json.loads((await ws.receive(timeout=5)).data))["type"] != "error":
+                pass
+            answers.append(message["type"])
+            await ws.send_str("x" * 5000)
+            while not ws.closed:
+                await ws.receive(timeout=5)
+            answers.append(ws.close_code)
+    return answers
+
+
 def step_rows(driver) -> list[list[str]]:
     return driver.execute_script(
         "return [...document.querySelectorAll('#step-rows tr')].map(tr => [...tr.cells].map(td => td.textContent));"
@@ -87,12 +106,14 @@ def test_the_live_page_follows_a_recording(tmp_path: Path, virtual_mat, browser)
     )
     log: list[str] = []
     try:
-        browser.get(page_url(recorder, log))
+        url = page_url(recorder, log)
+        browser.get(url)
         wait_for(lambda: browser.find_element("id", "connection").text == "connected", 10, "the page to connect")
         canvas = "return document.getElementById('heatmap').toDataURL();"
         first = wait_for(lambda: browser.execute_script(canvas), 5, "a heatmap")
         time.sleep(0.5)
         assert browser.execute_script(canvas) != first, "the heatmap did not change"
+        assert asyncio.run(misbehave(url)) == ["error", 1009]  # a bad client, mid-recording
         wait_for(lambda: len(step_rows(browser)) >= 16, 15, "step rows")
         assert not browser.find_element("id", "replay").is_displayed()  # no play controls while recording
         assert browser.find_element("id", "st-state").text == "recording"
