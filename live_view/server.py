@@ -190,7 +190,9 @@ class LiveServer:
         app.router.add_get("/favicon.ico", self._no_icon)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=False)
+        # asyncio sets SO_REUSEADDR on Unix: a port left in TIME_WAIT by the last recording is
+        # free at once, while one that another server listens on still is not
+        site = web.TCPSite(self._runner, self.host, self.port)
         try:
             await site.start()
         except OSError:

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -81,3 +82,27 @@ def test_lsl_without_pylsl_says_how_to_install_it(monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "pylsl", None)  # as if the lsl extra were not installed
     with pytest.raises(LiveViewError, match=r"pip install 'pressure-mat\[lsl\]'"):
         import_pylsl()
+
+
+def test_record_with_lsl_streams_the_recording(tmp_path: Path, virtual_mat) -> None:
+    pylsl = import_pylsl()
+    port = virtual_mat("trained-runner", "--duration", "30", "--protocol", "pmat")
+    output = tmp_path / "lab.h5"
+    recorder = subprocess.Popen(
+        [*MAT_COMMAND, "record", "--port", port, "--protocol", "pmat", "--rows", "56", "--cols", "160",
+         "-o", str(output), "--duration", "4", "--lsl"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        found = pylsl.resolve_byprop("source_id", "pressure-mat-lab-frames", timeout=15)
+        assert found and found[0].name() == "lab frames" and found[0].channel_count() == 56 * 160
+        inlet = pylsl.StreamInlet(found[0], max_buflen=30)
+        inlet.open_stream(timeout=10)
+        samples, _ = inlet.pull_chunk(timeout=2.0, max_samples=50)
+        deadline = time.monotonic() + 5
+        while not samples and time.monotonic() < deadline:
+            samples, _ = inlet.pull_chunk(timeout=1.0, max_samples=50)
+        assert samples and len(samples[0]) == 56 * 160
+    finally:
+        out, err = recorder.communicate(timeout=30)
+    assert recorder.returncode == 0, err
+    assert "duration reached" in out and output.exists()

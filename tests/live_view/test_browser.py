@@ -13,6 +13,7 @@ import os
 import re
 import select
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -162,3 +163,32 @@ def test_the_replay_page_plays_pauses_and_seeks(tmp_path: Path, browser) -> None
     finally:
         live.send_signal(signal.SIGTERM)
         live.wait(20)
+
+
+def test_the_page_reconnects_when_the_server_comes_back(tmp_path: Path, browser) -> None:
+    path = tmp_path / "s.h5"
+    save_recording(simulate("trained-runner", seed=2, duration_s=3.0).recording(), path)
+    with socket.socket() as probe:  # a free port, to start the server twice on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    def serve() -> subprocess.Popen:
+        return subprocess.Popen([*MAT_COMMAND, "live", str(path), "--live-port", str(port), "--no-browser"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    first = serve()
+    try:
+        browser.get(page_url(first, []))
+        wait_for(lambda: browser.find_element("id", "connection").text == "connected", 10, "the page to connect")
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.wait(20)
+    wait_for(lambda: browser.find_element("id", "connection").text.startswith("disconnected"), 10, "the page to notice")
+    second = serve()
+    try:
+        page_url(second, [])
+        wait_for(lambda: browser.find_element("id", "connection").text == "connected", 15, "the page to reconnect")
+        wait_for(lambda: browser.find_element("id", "st-state").text == "paused", 5, "the new server's status")
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(20)
