@@ -10,6 +10,7 @@ the number of loaded cells, not with Python calls per step.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,7 @@ from gait_metrics.results import FOOTPRINT_X_EDGES_MM, FOOTPRINT_Y_EDGES_MM, SID
 from gait_metrics.spatiotemporal import spatiotemporal
 from gait_metrics.stances import stance_layout
 from gait_metrics.summary import side_summary, symmetry_index, thirds_change
+from gait_metrics.zero import estimate_zero
 from mat_driver.model import Recording
 
 __all__ = ["analyze", "frame_times"]
@@ -74,6 +76,9 @@ def analyze(recording: Recording, config: AnalysisConfig | None = None) -> Sessi
     """
     check_recording(recording)
     config = config or AnalysisConfig()
+    zero = estimate_zero(recording)
+    if zero is not None:  # no tare recorded: subtract the offsets the recording itself shows
+        recording = dataclasses.replace(recording, calibration=recording.calibration.with_tare(zero))
     time_s = frame_times(recording)
     cells = read_loaded_cells(recording, noise_kpa=config.noise_kpa, chunk_frames=config.chunk_frames)
     segmenter = FootstepSegmenter(
@@ -84,7 +89,7 @@ def analyze(recording: Recording, config: AnalysisConfig | None = None) -> Sessi
         min_area_cm2=config.min_area_cm2,
         min_peak_frac=config.min_peak_frac,
     ).segment(cells)
-    return _Session(recording, config, time_s, cells, segmenter.footprints_, segmenter.n_noise_blobs_).result()
+    return _Session(recording, config, time_s, cells, segmenter.footprints_, segmenter.n_noise_blobs_, zero).result()
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,8 +111,10 @@ class _PerFrame:
 class _Session:
     """The analysis of one recording once its footprints are known."""
 
-    def __init__(self, recording: Recording, config: AnalysisConfig, time_s: np.ndarray, cells: LoadedCells, footprints: Footprints, noise_blobs: int) -> None:
-        self.recording, self.config, self.time_s = recording, config, time_s
+    def __init__(
+        self, recording: Recording, config: AnalysisConfig, time_s: np.ndarray, cells: LoadedCells, footprints: Footprints, noise_blobs: int, zero: np.ndarray | None
+    ) -> None:
+        self.recording, self.config, self.time_s, self.zero = recording, config, time_s, zero
         self.fp, self.noise_blobs = footprints, noise_blobs
         self.geometry = recording.geometry
         self.setup = recording.metadata.setup
@@ -430,4 +437,9 @@ class _Session:
             notices.append("insole side unknown (recording metadata foot_side or AnalysisConfig.insole_side): foot y is the sensor's, not medial positive")
         if self.recording.gaps.total_missing:
             notices.append(f"{self.recording.gaps.total_missing} frames were dropped; steps holding a gap are excluded")
+        if self.zero is not None:
+            notices.append(
+                f"no tare recorded: a per-cell zero was estimated from the recording (offsets up to {self.zero.max():.0f} counts "
+                f"on {np.count_nonzero(self.zero)} cells); record with --tare to measure it"
+            )
         return tuple(notices)
