@@ -1,9 +1,12 @@
 """The simulator's foot: anatomical pressure blobs and their loads through stance.
 
-Foot coordinates: x in mm from the heel's rearmost point along the foot axis (heel centre
-to the midpoint of the 2nd and 3rd metatarsal heads), y in mm perpendicular, medial
-positive. Every blob lies strictly inside one region (rearfoot 0-30 %, midfoot 30-60 %,
-forefoot 60-100 % of foot length), so region forces are sums of blob loads, exactly.
+Foot-model coordinates: x in mm from the heel's rearmost point along the anatomical foot
+axis (heel centre to the midpoint of the 2nd and 3rd metatarsal heads), y in mm
+perpendicular, medial positive. Every blob lies strictly inside one region (rearfoot
+0-30 %, midfoot 30-60 %, forefoot 60-100 % of foot length), so region forces are sums of
+blob loads, exactly. The analysis's foot axis is functional instead (heel pressure centre
+to the metatarsal heads' pressure centre, docs/metrics.md); :func:`functional_axis` gives
+it in these coordinates.
 
 A blob's pressure is ``load * s(r) / integral(s)`` with the raised cosine
 ``s(r) = cos(pi r / 2) ** 2`` of the normalised elliptical radius ``r < 1``; its force is
@@ -17,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
-    "Blob", "FOOT_BLOBS", "REGION_OF_BLOB", "blob_geometry", "load_template", "bump", "RAISED_COSINE_INTEGRAL", "loaded_rear_edge_mm",
+    "Blob", "FOOT_BLOBS", "REGION_OF_BLOB", "blob_geometry", "load_template", "bump", "RAISED_COSINE_INTEGRAL",
+    "loaded_rear_edge_mm", "functional_axis",
 ]
 
 #: Integral of cos(pi r / 2)^2 over the unit disk: pi/2 - 2/pi.
@@ -52,6 +56,9 @@ FOOT_BLOBS = (
 #: Region of each blob, in FOOT_BLOBS order.
 REGION_OF_BLOB = tuple(b.region for b in FOOT_BLOBS)
 
+_HEEL = [b.name for b in FOOT_BLOBS].index("heel")
+_METATARSAL_HEADS = np.array([b.name.startswith("mth") for b in FOOT_BLOBS])
+
 
 def blob_geometry(foot_length_mm: float, foot_width_mm: float) -> tuple[np.ndarray, np.ndarray]:
     """Centres ``(n, 2)`` and semi-axes ``(n, 2)`` of the blobs in foot coordinates, mm."""
@@ -60,15 +67,56 @@ def blob_geometry(foot_length_mm: float, foot_width_mm: float) -> tuple[np.ndarr
     return centres, axes
 
 
-def loaded_rear_edge_mm(peak_loads_n: np.ndarray, centres_mm: np.ndarray, axes_mm: np.ndarray, *, threshold_kpa: float) -> float:
-    """Foot x (mm) of the rearmost point whose pressure ever exceeds ``threshold_kpa``.
+def functional_axis(impulses_n_s: np.ndarray, centres_mm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The functional foot axis: from the heel's pressure centre to the metatarsal heads'.
+
+    A blob's centre of pressure is its centre, so over a stance the heel's pressure centre
+    is the heel blob's centre and the metatarsal heads' is the centroid of the five MTH
+    centres weighted by their impulses (load integrated over the stance).
+
+    Parameters
+    ----------
+    impulses_n_s
+        ``(n_blobs,)`` each blob's load integrated over the stance, N s.
+    centres_mm
+        ``(n_blobs, 2)`` from :func:`blob_geometry`.
+
+    Returns
+    -------
+    heel_mm : numpy.ndarray
+        ``(2,)`` the heel's pressure centre, foot-model coordinates.
+    axis : numpy.ndarray
+        ``(2,)`` unit vector from it towards the metatarsal heads' pressure centre.
+
+    Examples
+    --------
+    >>> centres, _ = blob_geometry(265.0, 100.0)
+    >>> impulses = np.zeros(len(FOOT_BLOBS))
+    >>> impulses[3:5] = 1.0  # MTH2 and MTH3 alone: the anatomical axis
+    >>> heel, axis = functional_axis(impulses, centres)
+    >>> heel.round(3).tolist(), axis.round(4).tolist()
+    ([33.125, 0.0], [1.0, 0.0])
+    """
+    weights = np.asarray(impulses_n_s, float)[_METATARSAL_HEADS]
+    heel = centres_mm[_HEEL]
+    metatarsal = weights @ centres_mm[_METATARSAL_HEADS] / weights.sum()
+    axis = metatarsal - heel
+    return heel, axis / np.linalg.norm(axis)
+
+
+def loaded_rear_edge_mm(
+    peak_loads_n: np.ndarray, centres_mm: np.ndarray, axes_mm: np.ndarray, *, axis: np.ndarray, threshold_kpa: float
+) -> float:
+    """Rearmost point whose pressure ever exceeds ``threshold_kpa``, projected on ``axis``.
 
     A blob of peak load ``P`` has its peak pressure ``q = 1000 P / (a b integral(s))`` kPa at
     its centre and exceeds the threshold inside ``r < r_c`` with
-    ``cos(pi r_c / 2) ** 2 = threshold / q``, so its loaded outline reaches back to
-    ``cx - a r_c``. The heel and the lateral midfoot blob overlap no other blob and lie
-    behind all others, so whenever one of them is loaded the rearmost loaded point of the
-    foot is the rearmost of the blobs'. NaN when no blob ever exceeds the threshold.
+    ``cos(pi r_c / 2) ** 2 = threshold / q``: an ellipse of semi-axes ``a r_c``, ``b r_c``,
+    which reaches back along the unit ``axis`` ``(ux, uy)`` to
+    ``c . axis - r_c sqrt((a ux)^2 + (b uy)^2)``. The heel and the lateral midfoot blob
+    overlap no other blob and lie behind all others, so whenever one of them is loaded the
+    rearmost loaded point of the foot is the rearmost of the blobs'. NaN when no blob ever
+    exceeds the threshold.
 
     Parameters
     ----------
@@ -76,6 +124,9 @@ def loaded_rear_edge_mm(peak_loads_n: np.ndarray, centres_mm: np.ndarray, axes_m
         ``(n_blobs,)`` highest load of each blob over the step, N.
     centres_mm, axes_mm
         ``(n_blobs, 2)`` from :func:`blob_geometry`.
+    axis
+        ``(2,)`` unit vector in foot-model coordinates; the result is in mm along it from
+        the foot-model origin.
     threshold_kpa
         Pressure a point must exceed to be loaded.
 
@@ -84,7 +135,7 @@ def loaded_rear_edge_mm(peak_loads_n: np.ndarray, centres_mm: np.ndarray, axes_m
     >>> centres, axes = blob_geometry(265.0, 100.0)
     >>> peaks = np.zeros(len(FOOT_BLOBS))
     >>> peaks[0] = 27.5  # a heel barely loaded (about 25 kPa at its centre)
-    >>> round(loaded_rear_edge_mm(peaks, centres, axes, threshold_kpa=5.0), 1)
+    >>> round(loaded_rear_edge_mm(peaks, centres, axes, axis=np.array([1.0, 0.0]), threshold_kpa=5.0), 1)
     9.8
     """
     peak_kpa = 1000.0 * np.asarray(peak_loads_n, float) / (axes_mm[:, 0] * axes_mm[:, 1] * RAISED_COSINE_INTEGRAL)
@@ -92,7 +143,8 @@ def loaded_rear_edge_mm(peak_loads_n: np.ndarray, centres_mm: np.ndarray, axes_m
     if not loaded.any():
         return float("nan")
     radius = (2.0 / np.pi) * np.arccos(np.sqrt(threshold_kpa / peak_kpa[loaded]))
-    return float(np.min(centres_mm[loaded, 0] - axes_mm[loaded, 0] * radius))
+    reach = np.hypot(axes_mm[loaded, 0] * axis[0], axes_mm[loaded, 1] * axis[1])
+    return float(np.min(centres_mm[loaded] @ axis - reach * radius))
 
 
 def bump(u: np.ndarray, start: float, peak: float, end: float) -> np.ndarray:

@@ -24,7 +24,9 @@ import numpy as np
 from scipy.interpolate import PchipInterpolator
 
 from mat_driver import __version__
-from mat_driver.footmodel import FOOT_BLOBS, RAISED_COSINE_INTEGRAL, REGION_OF_BLOB, blob_geometry, load_template, loaded_rear_edge_mm
+from mat_driver.footmodel import (
+    FOOT_BLOBS, RAISED_COSINE_INTEGRAL, REGION_OF_BLOB, blob_geometry, functional_axis, load_template, loaded_rear_edge_mm,
+)
 from mat_driver.model import Calibration, Gaps, Geometry, Metadata, Recording, RenderedFrames
 
 __all__ = ["SimConfig", "PRESETS", "Simulation", "simulate", "StepTruth", "truth_steps", "GRAVITY_M_S2", "NOISE_KPA"]
@@ -121,10 +123,14 @@ class StepTruth:
 
     ``ff_s`` and ``ho_s`` are NaN when the heel never loads (``heel_loaded`` False).
     ``cop_foot_mm`` is the true CoP at 0, 1, ..., 100 % of stance in the foot coordinates
-    of docs/metrics.md: ``x`` from the rear edge of the step's loaded footprint (where the
-    noise-free pressure ever exceeds :data:`NOISE_KPA`), which lies ``footprint_rear_mm``
-    in front of the anatomical heel edge (the foot model's ``x = 0``, where ``origin_x_mm``,
-    ``origin_y_mm`` and ``strike_index_pct`` measure from).
+    of docs/metrics.md: along the functional axis, from the heel's pressure centre to the
+    metatarsal heads' (their blob centres weighted by their impulses over the stance), ``x``
+    from the rear edge of the step's loaded footprint (where the noise-free pressure ever
+    exceeds :data:`NOISE_KPA`) projected on it, ``y`` from the axis, medial positive.
+    ``footprint_rear_mm`` is that edge, along the axis, in front of the anatomical heel edge
+    (the foot model's origin, where ``origin_x_mm``, ``origin_y_mm`` lie and
+    ``strike_index_pct`` measures from along the anatomical axis).
+    ``progression_angle_deg`` is the functional axis's toe-out.
     """
 
     side: int
@@ -385,8 +391,11 @@ class Simulation:
         change = float(t[after[0]]) if after.size else np.nan
         grid = ic + np.linspace(0.0, 1.0, 101) * (to - ic)
         at = step.loads_n(grid)
-        cop = (at.T @ step.centres) / at.sum(axis=0)[:, None]
-        rear_edge = loaded_rear_edge_mm(loads.max(axis=1), step.centres, step.axes, threshold_kpa=NOISE_KPA)
+        cop = (at.T @ step.centres) / at.sum(axis=0)[:, None]  # foot-model coordinates
+        heel, axis = functional_axis(loads.sum(axis=1) * _TRUTH_DT_S, step.centres)
+        rear_edge = loaded_rear_edge_mm(loads.max(axis=1), step.centres, step.axes, axis=axis, threshold_kpa=NOISE_KPA)
+        medial = np.array([-axis[1], axis[0]])
+        cop_foot = np.column_stack([cop @ axis - rear_edge, (cop - heel) @ medial])
         cfg = self.config
         cut = self._cut(step)
         return StepTruth(
@@ -394,10 +403,10 @@ class Simulation:
             heel_forefoot_change_s=change, heel_loaded=heel_loaded,
             strike_index_pct=100.0 * cop[0, 0] / cfg.foot_length_mm,
             foot_length_mm=cfg.foot_length_mm, foot_width_mm=cfg.foot_width_mm,
-            progression_angle_deg=cfg.progression_angle_deg,
+            progression_angle_deg=cfg.progression_angle_deg - float(np.degrees(np.arctan2(axis[1], axis[0]))),
             origin_x_mm=float(step.origin[0]), origin_y_mm=float(step.origin[1]), footprint_rear_mm=rear_edge,
             belt_displacement_mm=float(self.belt_mm(to) - self.belt_mm(ic)),
-            cut=cut, peak_force_n=float(total.max()), cop_foot_mm=cop - [rear_edge, 0.0],
+            cut=cut, peak_force_n=float(total.max()), cop_foot_mm=cop_foot,
         )
 
     def _cut(self, step: _Step) -> bool:
