@@ -1,13 +1,14 @@
 """The foot's own coordinate frame, and the treadmill belt's motion under it.
 
-Convention (close to Cavanagh and Rodgers' heel-centre to second-toe line):
+Convention (docs/metrics.md, "Foot frame"):
 
-- long axis from the heel centre to the midpoint of the 2nd and 3rd metatarsal heads,
-  both found from the stance's own pressures with the belt's motion removed: the heel
-  centre is the pressure centroid of the rear quarter of the footprint; the metatarsal
-  point is the pressure centroid of the metatarsal band, 60-80 % of the footprint's
-  length, which lies under the 2nd and 3rd metatarsal heads in a typical foot (they carry
-  the forefoot's highest pressures: Hughes et al. 1991; Hayafune et al. 1999);
+- long axis, functional: from the heel's pressure centre to the metatarsal heads' pressure
+  centre, both from the stance's own pressures with the belt's motion removed: the
+  pressure centroids of the rear quarter of the footprint and of the metatarsal band,
+  60-80 % of the footprint's length. It runs about 1-2 degrees more toe-out than the
+  anatomical heel to MTH2/3 line, since the metatarsal heads' load centres lateral of
+  MTH2/3. The regions are placed along the footprint's principal axis, then once more
+  along the axis they give (the principal axis tilts on forefoot landings);
 - origin: the heel's rearmost loaded point on that axis; ``x`` mm towards the toes; foot
   length to the most anterior loaded point (the hallux tip). Both are the foot's: over
   the steps of one side, the 90th percentile of the heel edge's and the toe tip's distance
@@ -172,12 +173,38 @@ def _rough_frame(v: VoxelCoordinates, x_mm: np.ndarray, direction: np.ndarray) -
     angle = 0.5 * np.arctan2(2.0 * cxy, cxx - cyy)
     axis = np.column_stack([np.cos(angle), np.sin(angle)])
     axis *= np.where(axis[:, 0] * direction >= 0, 1.0, -1.0)[:, None]
-    u = v.along(x_mm, v.y_mm, np.column_stack([mx, my]), axis)
+    return (axis, *_fractions_along(v, x_mm, np.column_stack([mx, my]), axis))
+
+
+def _fractions_along(v: VoxelCoordinates, x_mm: np.ndarray, origin: np.ndarray, axis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every voxel's position along its step's unit ``axis`` (through ``origin``) as a
+    fraction of the footprint's extent along it, and that extent."""
+    u = v.along(x_mm, v.y_mm, origin, axis)
     starts = v.bounds[:-1]
     low, high = np.minimum.reduceat(u, starts), np.maximum.reduceat(u, starts)
     extent = np.maximum(high - low, 1e-9)
     low_v, extent_v = v.spread(low, extent)
-    return axis, (u - low_v) / extent_v, extent
+    return (u - low_v) / extent_v, extent
+
+
+def _heel_and_axis(
+    v: VoxelCoordinates, x_mm: np.ndarray, frac: np.ndarray, extent: np.ndarray, fallback: np.ndarray, pitch_mm: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Heel centre ``(n, 2)`` (NaN without heel pressure) and unit axis ``(n, 2)`` towards the
+    metatarsal point, from regions placed by the voxels' fractions ``frac`` of the extent;
+    ``fallback`` where the two points do not give an axis."""
+    p = v.pressure
+    (ramp,) = v.spread(pitch_mm / extent)
+    heel = p * _window(frac, -np.inf, HEEL_FRAC, ramp)
+    band = p * _window(frac, METATARSAL_BAND[0], METATARSAL_BAND[1], ramp)
+    hw, hx, hy, bw, bx, by = v.sums(heel, heel * x_mm, heel * v.y_mm, band, band * x_mm, band * v.y_mm)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        heel_xy = np.column_stack([hx / hw, hy / hw])
+        metatarsal_xy = np.column_stack([bx / bw, by / bw])
+    axis = metatarsal_xy - heel_xy
+    norm = np.linalg.norm(axis, axis=1)
+    good = np.isfinite(norm) & (norm > 1e-6)
+    return heel_xy, np.where(good[:, None], axis / np.where(good, norm, 1.0)[:, None], fallback)
 
 
 def _rough_speed(v: VoxelCoordinates, layout: StanceLayout) -> float:
@@ -382,17 +409,11 @@ def foot_frames(
     p = v.pressure
     direction = np.ones(n) if walks_forward else _cop_direction(v, x, layout)
     rough_axis, frac, extent = _rough_frame(v, x, direction)
-    (ramp,) = v.spread(pitch_mm / extent)
-    heel = p * _window(frac, -np.inf, HEEL_FRAC, ramp)
-    band = p * _window(frac, METATARSAL_BAND[0], METATARSAL_BAND[1], ramp)
-    hw, hx, hy, bw, bx, by = v.sums(heel, heel * x, heel * v.y_mm, band, band * x, band * v.y_mm)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        heel_xy = np.column_stack([hx / hw, hy / hw])
-        metatarsal_xy = np.column_stack([bx / bw, by / bw])
-    axis = metatarsal_xy - heel_xy
-    norm = np.linalg.norm(axis, axis=1)
-    good = np.isfinite(norm) & (norm > 1e-6)
-    axis = np.where(good[:, None], axis / np.where(good, norm, 1.0)[:, None], rough_axis)
+    _, axis = _heel_and_axis(v, x, frac, extent, rough_axis, pitch_mm)
+    # the principal axis tilts on forefoot landings, and the regions cut along it take in
+    # the lateral midfoot: place them again along the axis they gave
+    frac, extent = _fractions_along(v, x, np.zeros((n, 2)), axis)
+    heel_xy, axis = _heel_and_axis(v, x, frac, extent, axis, pitch_mm)
     heel_xy = np.where(np.isfinite(heel_xy), heel_xy, 0.0)
     along, left = v.project(x, v.y_mm, heel_xy, axis)
     starts = v.bounds[:-1]
