@@ -98,17 +98,12 @@ def cop_errors(session: Session) -> np.ndarray:
     return np.array(rows)
 
 
-# Issue 4's target is 0.5 pitch. The trained runner sits at it (median 0.5005 with seed 11):
-# the simulator's metatarsal loads centre 4 mm lateral of the MTH2/3 midpoint its truth axis
-# runs through, which tilts every pressure-based axis by 1.5 degrees (docs/metrics.md).
-PATH_RMS_LIMIT_PITCH = {"trained-runner": 0.51}
-
-
 def test_cop_path_in_foot_coordinates(session: Session) -> None:
-    # both paths in the convention of docs/metrics.md: x from the rear edge of the loaded
-    # footprint, which for the forefoot striker's barely loaded heel lies ~10 mm inside the skin
+    # both paths in the foot frame of docs/metrics.md: the functional axis, x from the rear
+    # edge of the loaded footprint, which for the forefoot striker's barely loaded heel lies
+    # ~10 mm inside the skin
     errors = cop_errors(session) / session.pitch_mm  # columns: path, x, y; in cell pitches
-    assert np.median(errors[:, 0]) <= PATH_RMS_LIMIT_PITCH.get(session.name, 0.5)
+    assert np.median(errors[:, 0]) <= 0.5  # issue 4
     assert np.percentile(errors[:, 0], 90) <= 0.6
     assert np.median(errors[:, 1]) <= 0.2  # the origin: x alone
 
@@ -134,7 +129,10 @@ def test_spatiotemporal_and_kinetic_values(session: Session) -> None:
     speed = config.belt_speed_m_s if config.setup == "treadmill" else config.walk_speed_m_s
     assert summary["step_length_mm"]["mean"] == pytest.approx(speed * 60000.0 / config.cadence_spm, rel=0.05)
     assert summary["step_width_mm"]["mean"] == pytest.approx(config.step_width_mm, abs=12.0)
-    assert summary["progression_angle_deg"]["mean"] == pytest.approx(config.progression_angle_deg, abs=2.5)
+    # the functional axis of the truth; the simulator's anatomical axis lies 1.5 degrees inside it
+    true_angle = np.array([t.progression_angle_deg for _, t in session.pairs])
+    measured_angle = np.array([session.result.steps.progression_angle_deg[k] for k, _ in session.pairs])
+    assert np.abs(measured_angle - true_angle).max() <= 0.5
     true_peak = np.array([t.peak_force_n for _, t in session.pairs])
     measured_peak = np.array([session.result.steps.peak_force_n[k] for k, _ in session.pairs])
     assert np.allclose(measured_peak, true_peak, rtol=0.05)
