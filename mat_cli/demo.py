@@ -56,7 +56,7 @@ def demo(folder: Path, duration_s: float, force: bool) -> None:
     document, _ = comparison_report(results, [c for _, _, c in DEMO_SESSIONS])
     written = write_report(document, folder / "comparison", "comparison")
     click.echo(f"{written['pdf']}: before/after comparison; also {written['html'].name}")
-    click.echo(f"open {written['html']} in a browser, or try: mat info {paths[0]}")
+    click.echo(f"open {written['html']} in a browser, or watch a session on the live page: mat live {paths[0]}")
 
 
 def _is_demo_file(path: Path) -> bool:
