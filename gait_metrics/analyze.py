@@ -122,8 +122,8 @@ class _Session:
         self.layout = stance_layout(footprints, time_s)
         x_mm, y_mm = (c.ravel() for c in mat_coordinates(self.geometry))
         self.voxels = VoxelCoordinates(
-            x_mm=x_mm.astype(np.float32)[footprints.cell],
-            y_mm=y_mm.astype(np.float32)[footprints.cell],
+            x_mm=np.take(x_mm.astype(np.float32), footprints.cell),
+            y_mm=np.take(y_mm.astype(np.float32), footprints.cell),
             pressure=footprints.pressure.astype(np.float32, copy=False),
             step=footprints.step,
             bounds=footprints.bounds,

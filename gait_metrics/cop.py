@@ -92,11 +92,14 @@ def _raw_floor(calibration: Calibration, shape: tuple[int, int], noise_kpa: floa
     return np.floor(tare + counts).ravel()
 
 
-def _calibrate(raw: np.ndarray, cell: np.ndarray, calibration: Calibration) -> np.ndarray:
-    """:meth:`Calibration.apply` on single cells: the same float32 operations, same results."""
+def _calibrate(raw: np.ndarray, cell: np.ndarray, calibration: Calibration, tare: np.ndarray | None) -> np.ndarray:
+    """:meth:`Calibration.apply` on single cells: the same float32 operations, same results.
+
+    ``tare`` is the calibration's tare as a flat float32 array (None without a tare).
+    """
     values = raw.astype(np.float32)
-    if calibration.tare is not None:
-        values = values - np.asarray(calibration.tare, np.float32).ravel()[cell]
+    if tare is not None:
+        values -= np.take(tare, cell)
     np.maximum(values, 0.0, out=values)
     if calibration.exponent != 1.0:
         np.power(values, np.float32(calibration.exponent), out=values)
@@ -124,18 +127,24 @@ def read_loaded_cells(recording: Recording, *, noise_kpa: float, chunk_frames: i
     adc_max = recording.metadata.adc_max
     floor = _raw_floor(recording.calibration, geometry.shape, noise_kpa)
     never = np.flatnonzero(floor > adc_max)  # cells whose tare lies above the ADC range
+    tare = None if recording.calibration.tare is None else np.asarray(recording.calibration.tare, np.float32).ravel()
     parts: list[tuple[np.ndarray, ...]] = []
     extra = np.zeros(recording.n_frames, np.int32)
+    mask = np.empty((min(chunk_frames, recording.n_frames), n_cells), bool)  # reused: no fresh pages per chunk
+    bound: np.ndarray | None = None
     for start in range(0, recording.n_frames, chunk_frames):
         raw = recording.raw(slice(start, start + chunk_frames))
         raw = raw.reshape(len(raw), n_cells)
-        bound = np.clip(floor, 0, np.iinfo(raw.dtype).max).astype(raw.dtype) if raw.dtype.kind in "ui" else floor
-        index = np.flatnonzero(raw >= bound)
+        if bound is None or bound.dtype != raw.dtype:
+            bound = np.clip(floor, 0, np.iinfo(raw.dtype).max).astype(raw.dtype) if raw.dtype.kind in "ui" else floor
+        index = np.flatnonzero(np.greater_equal(raw, bound, out=mask[: len(raw)]))
         values = raw.ravel()[index]
         frame, cell = np.divmod(index, n_cells)
-        pressure = _calibrate(values, cell, recording.calibration)
+        pressure = _calibrate(values, cell, recording.calibration, tare)
         keep = pressure > noise_kpa
-        parts.append(((frame[keep] + start).astype(np.int32), cell[keep].astype(np.int32), pressure[keep], values[keep] >= adc_max))
+        frame = frame[keep].astype(np.int32)
+        frame += start
+        parts.append((frame, cell[keep].astype(np.int32), pressure[keep], values[keep] >= adc_max))
         if never.size:
             extra[start : start + len(raw)] = np.count_nonzero(raw[:, never] >= adc_max, axis=1)
     columns = [np.concatenate([p[i] for p in parts]) if parts else np.zeros(0, dtype) for i, dtype in enumerate((np.int32, np.int32, np.float32, bool))]
@@ -210,8 +219,8 @@ def frame_series(cells: LoadedCells, time_s: np.ndarray) -> FrameSeries:
         per_frame(pressure),
         count,
         per_frame(pressure, np.maximum),
-        per_frame(pressure * x_mm[cells.cell]),
-        per_frame(pressure * y_mm[cells.cell]),
+        per_frame(pressure * np.take(x_mm, cells.cell)),
+        per_frame(pressure * np.take(y_mm, cells.cell)),
         per_frame(cells.saturated.astype(np.float32)) + cells.extra_saturated,
     )
 

@@ -90,7 +90,7 @@ def _along_across(cell: np.ndarray, geometry: Geometry) -> tuple[np.ndarray, np.
     """Cell index along and across the walking axis of each flat cell index."""
     row, col = np.indices(geometry.shape).reshape(2, -1)
     along, across = (col, row) if geometry.walk_axis == "cols" else (row, col)
-    return along[cell], across[cell]
+    return np.take(along, cell), np.take(across, cell)
 
 
 def _pitches(geometry: Geometry) -> tuple[float, float]:
@@ -225,7 +225,7 @@ class FootstepSegmenter:
         solid = (runs_per_group >= self.min_frames) & (largest_cm2 >= self.min_area_cm2)
         x_mm, y_mm = (c.ravel().astype(np.float32) for c in mat_coordinates(geometry))
         pressure = cells.pressure
-        sums = np.column_stack([groups.run_sum(pressure), groups.run_sum(pressure * x_mm[cells.cell]), groups.run_sum(pressure * y_mm[cells.cell])])
+        sums = np.column_stack([groups.run_sum(pressure), groups.run_sum(pressure * np.take(x_mm, cells.cell)), groups.run_sum(pressure * np.take(y_mm, cells.cell))])
         footprint, weak = self._merge(groups, sums, solid)
         self.footprints_ = self._build(cells, groups, np.repeat(footprint, runs_per_group), cells_per_run)
         self.n_noise_blobs_ = int(np.count_nonzero(~solid)) + weak
@@ -354,7 +354,7 @@ class FootstepSegmenter:
         frame, cell = take(cells.frame), take(cells.cell)
         border = np.ones(geometry.shape, bool)
         border[1:-1, 1:-1] = False
-        edge = border.ravel()[cell]
+        edge = np.take(border.ravel(), cell)
         some = kept.size > 0
         return Footprints(
             step=step,
