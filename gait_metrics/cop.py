@@ -17,6 +17,7 @@ frame: ``x`` mm along the walking axis, ``y`` mm across it, cell ``i`` centred a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -64,6 +65,15 @@ class LoadedCells:
 
     def __len__(self) -> int:
         return int(self.frame.size)
+
+    @cached_property
+    def weighted_positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """Pressure x cell centre ``x`` and ``y`` (mat frame, mm) of every voxel, float32.
+
+        Computed once: the footprint segmentation and the per-frame CoP both sum them.
+        """
+        x_mm, y_mm = (c.ravel().astype(np.float32) for c in mat_coordinates(self.geometry))
+        return self.pressure * np.take(x_mm, self.cell), self.pressure * np.take(y_mm, self.cell)
 
     @classmethod
     def from_pressure(cls, pressure: np.ndarray, geometry: Geometry, *, noise_kpa: float) -> "LoadedCells":
@@ -205,23 +215,17 @@ def frame_series(cells: LoadedCells, time_s: np.ndarray) -> FrameSeries:
 
     def per_frame(values: np.ndarray, ufunc: np.ufunc = np.add) -> np.ndarray:
         out = np.zeros(n)
-        if starts.size:
-            out[which] = ufunc.reduceat(values, starts, dtype=np.float64)
+        if starts.size:  # sums accumulate in float64; the largest value needs no conversion
+            out[which] = ufunc.reduceat(values, starts, dtype=np.float64 if ufunc is np.add else None)
         return out
 
-    x_mm, y_mm = (c.ravel().astype(np.float32) for c in mat_coordinates(cells.geometry))
     pressure = cells.pressure
+    px, py = cells.weighted_positions
     count = np.zeros(n)
     count[which] = np.diff(np.r_[starts, frame.size])
+    saturated = per_frame(cells.saturated.astype(np.float32)) if cells.saturated.any() else np.zeros(n)
     return FrameSeries.from_sums(
-        time_s,
-        cells.geometry,
-        per_frame(pressure),
-        count,
-        per_frame(pressure, np.maximum),
-        per_frame(pressure * np.take(x_mm, cells.cell)),
-        per_frame(pressure * np.take(y_mm, cells.cell)),
-        per_frame(cells.saturated.astype(np.float32)) + cells.extra_saturated,
+        time_s, cells.geometry, per_frame(pressure), count, per_frame(pressure, np.maximum), per_frame(px), per_frame(py), saturated + cells.extra_saturated
     )
 
 

@@ -40,7 +40,7 @@ from scipy import ndimage
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from gait_metrics.cop import LoadedCells, mat_coordinates
+from gait_metrics.cop import LoadedCells
 from mat_driver.model import Geometry
 
 __all__ = ["Footprints", "FootstepSegmenter", "walking_passes", "progression_directions", "assign_sides"]
@@ -223,9 +223,7 @@ class FootstepSegmenter:
         runs_per_group = np.diff(np.r_[groups.group_run_start, groups.run_start.size])
         largest_cm2 = groups.per_group(np.maximum, cells_per_run) * (geometry.cell_area_mm2 / 100.0)
         solid = (runs_per_group >= self.min_frames) & (largest_cm2 >= self.min_area_cm2)
-        x_mm, y_mm = (c.ravel().astype(np.float32) for c in mat_coordinates(geometry))
-        pressure = cells.pressure
-        sums = np.column_stack([groups.run_sum(pressure), groups.run_sum(pressure * np.take(x_mm, cells.cell)), groups.run_sum(pressure * np.take(y_mm, cells.cell))])
+        sums = np.column_stack([groups.run_sum(cells.pressure), *(groups.run_sum(w) for w in cells.weighted_positions)])
         footprint, weak = self._merge(groups, sums, solid)
         self.footprints_ = self._build(cells, groups, np.repeat(footprint, runs_per_group), cells_per_run)
         self.n_noise_blobs_ = int(np.count_nonzero(~solid)) + weak
@@ -329,25 +327,28 @@ class FootstepSegmenter:
     # -- output ----------------------------------------------------------------------------------
     def _build(self, cells: LoadedCells, groups: _Groups, run_footprint: np.ndarray, cells_per_run: np.ndarray) -> Footprints:
         geometry = cells.geometry
-        in_order = np.repeat(run_footprint, cells_per_run)
-        voxel_fp = in_order if groups.order is None else np.empty_like(in_order)
-        if groups.order is not None:
-            voxel_fp[groups.order] = in_order
         valid = run_footprint >= 0
         kept = np.unique(run_footprint[valid])
+        run_rank = np.full(run_footprint.size, -1, np.int64)
         if kept.size:  # number footprints by first frame
             first = np.full(int(kept.max()) + 1, np.iinfo(np.int64).max)
             np.minimum.at(first, run_footprint[valid], groups.run_frame[valid])
             rank = np.full(first.size, -1, np.int64)
             rank[kept[np.argsort(first[kept], kind="stable")]] = np.arange(kept.size)
-            voxel_fp = np.where(voxel_fp >= 0, rank[np.maximum(voxel_fp, 0)], -1)
-        order = np.flatnonzero(voxel_fp >= 0)
-        within = _stable_order(voxel_fp[order])
-        if within is not None:
-            order = order[within]
+            run_rank[valid] = rank[run_footprint[valid]]
+        in_order = np.repeat(run_rank, cells_per_run)
+        voxel_fp = in_order if groups.order is None else np.empty_like(in_order)
+        if groups.order is not None:
+            voxel_fp[groups.order] = in_order
+        order: np.ndarray | None = None  # None: every voxel kept, already in footprint order
+        if groups.order is not None or not valid.all() or _stable_order(run_rank) is not None:
+            order = np.flatnonzero(voxel_fp >= 0)
+            within = _stable_order(voxel_fp[order])
+            if within is not None:
+                order = order[within]
 
         def take(values: np.ndarray) -> np.ndarray:
-            return values if order.size == values.size and within is None else values[order]
+            return values if order is None else values[order]
 
         step = take(voxel_fp)
         bounds = np.searchsorted(step, np.arange(kept.size + 1)).astype(np.int64)
