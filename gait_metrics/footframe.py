@@ -36,6 +36,7 @@ out negative is refitted as 0.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,6 +55,7 @@ ANCHOR_LOAD_FRAC = 0.30
 SETTLED_FRAC = 1e-3
 SIDE_EDGE_PERCENTILE = 90.0
 SIDE_EDGE_MIN_STEPS = 5
+BLOCK_VOXELS = 131_072  # voxels of the steps worked on at a time (a few hundred kB per array)
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,6 +77,24 @@ class VoxelCoordinates:
     def n_steps(self) -> int:
         """Number of steps."""
         return len(self.bounds) - 1
+
+    def blocks(self, voxels: int = BLOCK_VOXELS) -> Iterator[tuple[slice, slice, "VoxelCoordinates"]]:
+        """Runs of whole steps of about ``voxels`` voxels each: their steps, their voxels, and
+        the coordinates of those alone (step numbers and bounds from 0). One block if there
+        are no steps.
+
+        Per-step work done block by block keeps its temporaries in the CPU cache, instead
+        of streaming arrays over all steps through memory once per operation.
+        """
+        bounds = self.bounds
+        cuts = np.unique(np.r_[np.searchsorted(bounds, np.arange(0, bounds[-1], voxels)), self.n_steps])
+        if cuts.size < 2:
+            yield slice(0, 0), slice(0, 0), self
+        for s0, s1 in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
+            lo, hi = int(bounds[s0]), int(bounds[s1])
+            yield slice(s0, s1), slice(lo, hi), VoxelCoordinates(
+                self.x_mm[lo:hi], self.y_mm[lo:hi], self.pressure[lo:hi], self.step[lo:hi] - s0, bounds[s0 : s1 + 1] - lo
+            )
 
     def sums(self, *weights: np.ndarray) -> list[np.ndarray]:
         """Per-step sum of each weight array (voxels are grouped by step)."""
@@ -404,18 +424,26 @@ def foot_frames(
         Every voxel along its step's axis from the heel centre (belt motion removed), and
         to the axis's left: the foot coordinates before the origin is placed.
     """
-    n = v.n_steps
     x = v.x_mm + layout.spread(belt.displacement_mm)
+    direction = np.ones(v.n_steps) if walks_forward else _cop_direction(v, x, layout)
+    parts = [_block_frames(block, x[voxels], direction[steps], pitch_mm) for steps, voxels, block in v.blocks()]
+    frames = FootFrames(*(np.concatenate([getattr(part[0], f.name) for part in parts]) for f in dataclasses.fields(FootFrames)))
+    return frames, np.concatenate([part[1] for part in parts]), np.concatenate([part[2] for part in parts])
+
+
+def _block_frames(v: VoxelCoordinates, x_mm: np.ndarray, direction: np.ndarray, pitch_mm: float) -> tuple[FootFrames, np.ndarray, np.ndarray]:
+    """:func:`foot_frames` of the steps of ``v`` (one block), given every voxel's belt-compensated
+    ``x_mm`` and each step's rough ``direction``."""
+    n = v.n_steps
     p = v.pressure
-    direction = np.ones(n) if walks_forward else _cop_direction(v, x, layout)
-    rough_axis, frac, extent = _rough_frame(v, x, direction)
-    _, axis = _heel_and_axis(v, x, frac, extent, rough_axis, pitch_mm)
+    rough_axis, frac, extent = _rough_frame(v, x_mm, direction)
+    _, axis = _heel_and_axis(v, x_mm, frac, extent, rough_axis, pitch_mm)
     # the principal axis tilts on forefoot landings, and the regions cut along it take in
     # the lateral midfoot: place them again along the axis they gave
-    frac, extent = _fractions_along(v, x, np.zeros((n, 2)), axis)
-    heel_xy, axis = _heel_and_axis(v, x, frac, extent, axis, pitch_mm)
+    frac, extent = _fractions_along(v, x_mm, np.zeros((n, 2)), axis)
+    heel_xy, axis = _heel_and_axis(v, x_mm, frac, extent, axis, pitch_mm)
     heel_xy = np.where(np.isfinite(heel_xy), heel_xy, 0.0)
-    along, left = v.project(x, v.y_mm, heel_xy, axis)
+    along, left = v.project(x_mm, v.y_mm, heel_xy, axis)
     starts = v.bounds[:-1]
     rear, front = np.minimum.reduceat(along, starts), np.maximum.reduceat(along, starts)
     length = front - rear
