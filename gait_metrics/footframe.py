@@ -279,9 +279,10 @@ def _load_integral(layout: StanceLayout, mat_force_n: np.ndarray) -> np.ndarray:
 
 def _anchor_tracks(
     v: VoxelCoordinates, layout: StanceLayout, columns: np.ndarray, rear: np.ndarray, extent: np.ndarray, displacement: np.ndarray, pitch_mm: float
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per element: (weight, mat x) of the heel and metatarsal anchors' pressure centroids,
-    weight 0 where the anchor carries under ``ANCHOR_LOAD_FRAC`` of its own peak.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per element: weight and mat x ``(2, n_elements)`` of the heel and metatarsal anchors'
+    pressure centroids, weight 0 where the anchor carries under ``ANCHOR_LOAD_FRAC`` of its
+    own peak.
 
     An anchor is a band of the belt-compensated footprint, ``rear + frac x extent`` per step,
     with edges one cell wide (see :func:`_window`). On the mat at an element whose belt
@@ -305,7 +306,7 @@ def _anchor_tracks(
             centre = layout.per_frame(weight) / load
         use = (load > 0) & (load >= ANCHOR_LOAD_FRAC * segment_max(load, layout.offsets)[layout.step])
         tracks.append((np.where(use, load, 0.0), np.where(use, centre, 0.0)))
-    return tracks
+    return np.array([w for w, _ in tracks]), np.array([c for _, c in tracks])
 
 
 def _solve(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
@@ -382,12 +383,17 @@ def estimate_belt_motion(
     starts = layout.offsets[:-1]
     element_rear, element_front = layout.per_frame_range(v.x_mm)
     columns = v.x_mm / np.float32(pitch_mm)
+    blocks = [(steps, voxels, block, layout.block(steps, voxels)) for steps, voxels, block in v.blocks()]
     for _ in range(rounds):
         displacement = 1000.0 * speed[layout.step] * t_rel - slowdown[layout.step] * load
         rear = np.minimum.reduceat(element_rear + displacement, starts)
         extent = np.maximum(np.maximum.reduceat(element_front + displacement, starts) - rear, pitch_mm)
-        tracks = _anchor_tracks(v, layout, columns, rear, extent, displacement, pitch_mm)
-        found_speed, found_slowdown, solved = _fit_belt(layout, tracks, t_rel, load)
+        parts = [  # block by block of whole steps, so that per-voxel temporaries stay in cache
+            _anchor_tracks(block, sub, columns[voxels], rear[steps], extent[steps], displacement[layout.offsets[steps.start] : layout.offsets[steps.stop]], pitch_mm)
+            for steps, voxels, block, sub in blocks
+        ]
+        weight, centre = (np.concatenate([part[i] for part in parts], axis=1) for i in range(2))
+        found_speed, found_slowdown, solved = _fit_belt(layout, list(zip(weight, centre)), t_rel, load)
         settled = np.median(np.abs(found_speed - speed)[solved]) <= SETTLED_FRAC * np.median(np.abs(speed[solved])) if solved.any() else True
         speed = np.where(solved, found_speed, speed)
         slowdown = np.where(solved, found_slowdown, slowdown)

@@ -67,6 +67,21 @@ class StanceLayout:
             high[self.run_element] = np.maximum.reduceat(values, self.run_start)
         return low, high
 
+    def block(self, steps: slice, voxels: slice) -> "StanceLayout":
+        """The layout of the steps ``steps`` alone (whose footprint voxels are ``voxels``),
+        numbered from 0: for work done block by block (see :meth:`VoxelCoordinates.blocks`)."""
+        start, stop = int(self.offsets[steps.start]), int(self.offsets[steps.stop])
+        runs = slice(*np.searchsorted(self.run_start, [voxels.start, voxels.stop]).tolist())
+        return StanceLayout(
+            offsets=self.offsets[steps.start : steps.stop + 1] - start,
+            frame=self.frame[start:stop],
+            time_s=self.time_s[start:stop],
+            step=self.step[start:stop] - steps.start,
+            position=self.position[voxels] - start,
+            run_start=self.run_start[runs] - voxels.start,
+            run_element=self.run_element[runs] - start,
+        )
+
     def count(self) -> np.ndarray:
         """Voxels of each element."""
         out = np.zeros(len(self), np.int64)
