@@ -121,14 +121,15 @@ def _label_volume(voxel_slice: np.ndarray, plane: np.ndarray, n_slices: int, pla
         volume = np.zeros((stop - start) * size, bool)
         volume[local] = True
         block, count = ndimage.label(volume.reshape(stop - start, *plane_shape), structure=structure)
-        found = block.ravel()[local].astype(np.int64) - 1 + offset
+        found = labels[lo:hi]
+        found[:] = np.take(block.ravel(), local)
+        found += offset - 1
         if previous is not None:  # this block's first slice is the previous block's last
             pairs.append((previous, found[: np.searchsorted(voxel_slice, start + 1) - lo]))
-        labels[lo:hi] = found
         offset += count
         if stop == n_slices:
             break
-        previous = found[np.searchsorted(voxel_slice, stop - 1) - lo :]
+        previous = found[np.searchsorted(voxel_slice, stop - 1) - lo :].copy()
         start = stop - 1
     if pairs:
         a, b = np.concatenate([p[0] for p in pairs]), np.concatenate([p[1] for p in pairs])

@@ -102,7 +102,8 @@ def stance_layout(footprints: Footprints, time_s: np.ndarray) -> StanceLayout:
     clipped = np.clip(frame, 0, max(n - 1, 0))
     times = np.asarray(time_s, np.float64)[clipped] if n else np.zeros(frame.size)
     times = times + np.where(frame < 0, -dt, 0.0) + np.where(frame >= n, dt, 0.0)
-    position = offsets[footprints.step] + 1 + (footprints.frame - first[footprints.step])
+    shift = offsets[:-1] + 1 - first  # element of a step's frame f: shift + f
+    position = np.repeat(shift, np.diff(footprints.bounds)) + footprints.frame  # voxels are grouped by step
     run_start = np.flatnonzero(np.r_[True, position[1:] != position[:-1]]) if position.size else np.zeros(0, np.int64)
     return StanceLayout(
         offsets=offsets, frame=frame, time_s=times, step=step, position=position, run_start=run_start, run_element=position[run_start]
