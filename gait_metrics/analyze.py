@@ -182,7 +182,7 @@ class _Session:
         bounds = (config.rearfoot_end_frac, config.midfoot_end_frac)
         (length,) = v.spread(frames.length_mm)
         frac = along / length
-        region = (frac >= bounds[0]).astype(np.int64) + (frac >= bounds[1])
+        region = (frac >= bounds[0]).astype(np.int8) + (frac >= bounds[1])
         sums = self._per_frame(along, left, region)
         force = sums.pressure * self.force_scale
         region_force = sums.region * self.force_scale
@@ -246,7 +246,7 @@ class _Session:
         if self.setup == "treadmill":
             wings = butterfly(layout, self.recording.n_frames, force, cop_along, sums.mat_y / np.where(sums.pressure > 0, sums.pressure, np.nan),
                               order=order, side=side, included=~excluded, heel_y_mm=heel[:, 1])
-        footprints = self._mean_footprints(~excluded, side, along, left * medial[v.step])
+        footprints = self._mean_footprints(~excluded, side, along, left * v.spread(medial)[0])
         return self._session(steps, step_curves, side, sums, wings, footprints, belt_estimate)
 
     def _sides(self, frames: FootFrames, heel: np.ndarray, ic_s: np.ndarray, excluded: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
