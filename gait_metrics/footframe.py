@@ -383,14 +383,17 @@ def estimate_belt_motion(
     starts = layout.offsets[:-1]
     element_rear, element_front = layout.per_frame_range(v.x_mm)
     columns = v.x_mm / np.float32(pitch_mm)
-    blocks = [(steps, voxels, block, layout.block(steps, voxels)) for steps, voxels, block in v.blocks()]
+    blocks = []  # the anchors are tracked block by block of whole steps: per-voxel temporaries stay in cache
+    for steps, voxels, block in v.blocks():
+        elements = slice(int(layout.offsets[steps.start]), int(layout.offsets[steps.stop]))
+        blocks.append((steps, elements, voxels, block, layout.block(steps, voxels)))
     for _ in range(rounds):
         displacement = 1000.0 * speed[layout.step] * t_rel - slowdown[layout.step] * load
         rear = np.minimum.reduceat(element_rear + displacement, starts)
         extent = np.maximum(np.maximum.reduceat(element_front + displacement, starts) - rear, pitch_mm)
-        parts = [  # block by block of whole steps, so that per-voxel temporaries stay in cache
-            _anchor_tracks(block, sub, columns[voxels], rear[steps], extent[steps], displacement[layout.offsets[steps.start] : layout.offsets[steps.stop]], pitch_mm)
-            for steps, voxels, block, sub in blocks
+        parts = [
+            _anchor_tracks(block, sub, columns[voxels], rear[steps], extent[steps], displacement[elements], pitch_mm)
+            for steps, elements, voxels, block, sub in blocks
         ]
         weight, centre = (np.concatenate([part[i] for part in parts], axis=1) for i in range(2))
         found_speed, found_slowdown, solved = _fit_belt(layout, list(zip(weight, centre)), t_rel, load)
