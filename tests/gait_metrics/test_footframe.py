@@ -7,7 +7,8 @@ import pytest
 
 from gait_metrics import FootstepSegmenter, LoadedCells, analyze
 from gait_metrics.footframe import BeltMotion, VoxelCoordinates, estimate_belt_motion, foot_frames
-from gait_metrics.cop import frame_series, mat_coordinates
+from gait_metrics.analyze import frame_times
+from gait_metrics.cop import frame_series, mat_coordinates, read_loaded_cells
 from gait_metrics.stances import stance_layout
 from mat_driver.model import Calibration, Geometry, Metadata, Recording
 
@@ -106,3 +107,25 @@ def test_a_treadmill_session_reports_set_and_estimated_speed() -> None:
     assert np.allclose(result.steps.belt_speed_m_s, 1.5, rtol=0.01)
     assert result.steps.side.tolist() == [0, 1, 0, 1] and np.allclose(result.steps.progression_angle_deg, 6.0, atol=0.5)
     assert result.butterfly is not None and result.butterfly.n_crossings == 0  # no double support
+
+
+def test_blocks_of_whole_steps_give_the_same_sums_as_all_steps_at_once() -> None:
+    from mat_driver.simulator import simulate
+
+    recording = simulate("trained-runner", seed=1, duration_s=4.0).recording()
+    cells = read_loaded_cells(recording, noise_kpa=5.0)
+    fp = FootstepSegmenter().segment(cells).footprints_
+    layout = stance_layout(fp, frame_times(recording))
+    x, y = (m.ravel().astype(np.float32) for m in mat_coordinates(recording.geometry))
+    v = VoxelCoordinates(x[fp.cell], y[fp.cell], fp.pressure, fp.step, fp.bounds)
+    blocks = list(v.blocks(voxels=2000))
+    assert len(blocks) > 2
+    assert [b[0].start for b in blocks[1:]] == [b[0].stop for b in blocks[:-1]] and blocks[-1][0].stop == len(fp)
+    (per_step,), per_frame = v.sums(v.pressure * v.x_mm), layout.per_frame(v.pressure)
+    for steps, voxels, block in blocks:
+        assert np.array_equal(block.bounds, fp.bounds[steps.start : steps.stop + 1] - fp.bounds[steps.start])
+        assert np.array_equal(block.sums(block.pressure * block.x_mm)[0], per_step[steps])
+        elements = slice(int(layout.offsets[steps.start]), int(layout.offsets[steps.stop]))
+        sub = layout.block(steps, voxels)
+        assert np.array_equal(sub.per_frame(block.pressure), per_frame[elements])
+        assert np.array_equal(sub.spread(np.arange(len(sub))), layout.spread(np.arange(len(layout)))[voxels] - elements.start)
