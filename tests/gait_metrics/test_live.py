@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from functools import lru_cache
 
 import numpy as np
@@ -9,7 +10,7 @@ import pytest
 
 from gait_metrics import MetricsError, analyze
 from gait_metrics.live import StepStream
-from mat_driver.model import Geometry
+from mat_driver.model import Calibration, Geometry
 from mat_driver.simulator import PRESETS, simulate, truth_steps
 
 POLL_S = 0.3  # how often the live feed asks (live_view.feed.StreamedSteps)
@@ -75,3 +76,22 @@ def test_an_empty_mat_gives_no_steps_and_reset_forgets() -> None:
     assert stream.poll() == []
     with pytest.raises(MetricsError, match="window_s"):
         StepStream(g, 100.0, window_s=0)
+
+
+def test_without_a_tare_the_live_steps_are_still_the_report_steps() -> None:
+    rec = simulate("shuffling-runner", seed=6, duration_s=14.0).recording()
+    untared = dataclasses.replace(rec, calibration=Calibration(gain_kpa=rec.calibration.gain_kpa, calibrated=True))
+    stream = StepStream(untared.geometry, untared.rate_hz, calibration=untared.calibration, metadata=untared.metadata)
+    live, last_poll = [], -np.inf
+    for t, cells in zip(untared.host_time_s, untared.raw()):
+        stream.push(cells, t)
+        if t - last_poll >= POLL_S:
+            last_poll = t
+            live += stream.poll()
+    offline = analyze(untared).steps  # estimates the zero from the whole recording
+    counted = [s for s in live if not s.excluded]
+    assert len(counted) >= 30
+    for step in counted:
+        k = int(np.argmin(np.abs(offline.ic_s - step.ic_s)))
+        assert abs(offline.ic_s[k] - step.ic_s) < 0.005 and offline.side[k] == step.side
+        assert abs(offline.transition_ms[k] - step.transition_ms) <= 5.0
