@@ -203,7 +203,7 @@ class LiveFeed:
         self.period_s = 1.0 / display_hz
         self.noise = (config or AnalysisConfig()).noise_kpa
         self.unit = "N" if session.calibration.calibrated else "raw"
-        self._queue: deque[tuple[np.ndarray, float, float]] = deque(maxlen=MAX_QUEUED_FRAMES)
+        self._queue: deque[tuple[np.ndarray | None, float, float]] = deque(maxlen=MAX_QUEUED_FRAMES)
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -214,6 +214,7 @@ class LiveFeed:
         self._frame_text: str | None = None
         self._floor = 100.0 if session.calibration.calibrated else 10.0 * max(self.noise, 1.0)
         self._to_monotonic = math.inf
+        self._device_clock, self._last_device_s = True, -math.inf
         self._clock = 0.0
         self._failures = 0
         self._thread = threading.Thread(target=self._run, name="mat-live-feed", daemon=True)
@@ -227,10 +228,18 @@ class LiveFeed:
         analysis uses), else ``host_s``; LSL stamps use the host time.
         """
         cells = frame.cells if isinstance(frame, Frame) else frame
-        host_s = float(host_s)
+        host_s, device_s = float(host_s), float(device_s)
         if not math.isfinite(self._to_monotonic):  # host time is monotonic time from the first frame
             self._to_monotonic = time.monotonic() - host_s
-        self._queue.append((cells, float(device_s) if math.isfinite(device_s) else host_s, host_s))
+        if self._device_clock and not device_s > self._last_device_s:
+            # no device clock, or it restarted (a reconnect): host time from now on, as the
+            # offline analysis then uses host time for the whole recording
+            first = self._last_device_s == -math.inf
+            self._device_clock = first and math.isfinite(device_s)
+            if not first:
+                self._queue.append((None, host_s, host_s))  # tells the worker: steps start afresh
+        self._last_device_s = device_s
+        self._queue.append((cells, device_s if self._device_clock else host_s, host_s))
 
     def status(self, **values: Any) -> None:
         """New recording status (elapsed_s, frames, rate_hz, dropped, rejected, state, ...)."""
@@ -334,13 +343,24 @@ class LiveFeed:
             if stopping:
                 return
 
-    def _take(self) -> list[tuple[np.ndarray, float, float]]:
+    def _take(self) -> list[tuple[np.ndarray | None, float, float]]:
         batch = []
         while self._queue:  # popleft and the producer's append are atomic: no frame slips through
             batch.append(self._queue.popleft())
         return batch
 
-    def _process(self, batch: list[tuple[np.ndarray, float, float]]) -> None:
+    def _process(self, batch: list[tuple[np.ndarray | None, float, float]]) -> None:
+        restart = next((k for k, (cells, _, _) in enumerate(batch) if cells is None), None)
+        if restart is not None:  # the clock changed: what came before it, then start afresh
+            if restart:
+                self._process(batch[:restart])
+            with self._lock:
+                self._force.clear()
+                self._trail.clear()
+                self.step_source.reset(batch[restart][1])
+            if restart + 1 < len(batch):
+                self._process(batch[restart + 1 :])
+            return
         raw = np.stack([cells for cells, _, _ in batch])
         times = np.array([t for _, t, _ in batch])
         hosts = np.array([host for _, _, host in batch])

@@ -89,6 +89,26 @@ def test_every_step_row_matches_the_offline_analysis() -> None:
     assert snapshot[0]["target_ms"] == [40.0, 80.0] and snapshot[1]["rows"] == rows
 
 
+def test_a_device_clock_that_restarts_switches_the_steps_to_host_time(caplog) -> None:
+    rec = simulate("trained-runner", seed=5, duration_s=8.0).recording()
+    session = LiveSession(rec.geometry, rec.rate_hz, rec.calibration, rec.metadata)
+    out = Collected()
+    feed = LiveFeed(session, StreamedSteps(session), out).start()
+    for t, cells in zip(rec.host_time_s, rec.frames):
+        feed(cells, t, t if t < 4.0 else t - 4.0)  # a reconnect at 4 s: the mat's clock starts again
+    feed.close()
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    rows = [row for message in out.of("steps") for row in message["rows"]]
+    offline = analyze(rec).steps  # on the simulated device clock, within a few ms of host time here
+    late = [row for row in rows if row["ic_s"] > 5.0 and not row["excluded"]]
+    assert len(late) >= 5
+    for row in late:  # after the switch, on the host clock, as offline
+        k = int(np.argmin(np.abs(offline.ic_s - row["ic_s"])))
+        assert abs(offline.ic_s[k] - row["ic_s"]) < 0.005 and abs(offline.transition_ms[k] - row["transition_ms"]) <= 5
+    ics = [row["ic_s"] for row in rows]
+    assert len(set(ics)) == len(ics)
+
+
 def test_known_steps_come_out_at_toe_off_and_again_after_a_seek() -> None:
     rec = simulate("trained-runner", seed=2, duration_s=4.0).recording()
     steps = list(analyze(rec).steps)
