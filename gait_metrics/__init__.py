@@ -3,6 +3,7 @@
 Start with :func:`analyze`; every definition, unit, default and source is in
 docs/metrics.md. One module per step of the analysis:
 
+- :mod:`~gait_metrics.zero`: a per-cell zero for recordings made without a tare;
 - :mod:`~gait_metrics.cop`: loaded cells; per-frame force, area, peak pressure, CoP;
 - :mod:`~gait_metrics.footsteps`: footprints in space and time, left and right;
 - :mod:`~gait_metrics.footframe`: foot axis, origin and length; treadmill belt speed;
@@ -12,7 +13,8 @@ docs/metrics.md. One module per step of the analysis:
 - :mod:`~gait_metrics.kinetics`, :mod:`~gait_metrics.spatiotemporal`: per-step values;
 - :mod:`~gait_metrics.summary`: per-side statistics and symmetry;
 - :mod:`~gait_metrics.results`: the result types, JSON and tidy tables;
-- :mod:`~gait_metrics.compare`, :mod:`~gait_metrics.spm`: comparing sessions.
+- :mod:`~gait_metrics.compare`, :mod:`~gait_metrics.spm`: comparing sessions;
+- :mod:`~gait_metrics.live`: the steps of a recording still being made (the live page).
 """
 
 from gait_metrics._validation import MetricsError
