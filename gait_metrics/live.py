@@ -135,7 +135,6 @@ class StepStream:
             self._last_ic_s = found[-1].ic_s
         return found
 
-
     def _zeroed(self, recording: Recording) -> Calibration:
         """The calibration to analyse ``recording`` (the window) with.
 
@@ -146,8 +145,8 @@ class StepStream:
         """
         if self.calibration.tare is not None:
             return self.calibration
-        span = recording.host_time_s[-1]
-        if span >= 0.9 * self.window_s and span + self._times[0] - self._zero_at_s >= ZERO_EVERY_S:
+        full = recording.host_time_s[-1] >= 0.9 * self.window_s
+        if full and self._times[-1] - self._zero_at_s >= ZERO_EVERY_S:
             zero = estimate_zero(recording)
             self._zero = self.calibration.with_tare(np.zeros(self.geometry.shape, np.float32) if zero is None else zero)
             self._zero_at_s = self._times[-1]
