@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import select
-import subprocess
 import sys
 import tempfile
 import threading
@@ -25,7 +23,7 @@ from typing import Iterator
 
 import aiohttp
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.headless
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.headless and tests.support
 
 from live_view import LiveSession, LiveView, StreamedSteps  # noqa: E402
 from mat_driver.devices import DeviceProfile  # noqa: E402
@@ -33,24 +31,16 @@ from mat_driver.recorder import Recorder, RecordingOptions, RecordingSummary  # 
 from mat_driver.model import Calibration  # noqa: E402
 from mat_driver.simulator import PRESETS  # noqa: E402
 from tests.headless import chromium, have_chromium  # noqa: E402
+from tests.support import virtual_mat_process  # noqa: E402
 
 
 SIMULATOR = PRESETS["shuffling-runner"]
 
 
-@contextmanager
-def virtual_mat(rate_hz: float, seconds: float) -> Iterator[str]:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mat_cli", "simulate", "shuffling-runner", "--serve", "--protocol", "pmat",
-         "--rows", "64", "--cols", "64", "--rate", f"{rate_hz:g}", "--duration", f"{seconds + 30:g}"],
-        stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        select.select([server.stdout], [], [], 60)
-        yield server.stdout.readline().split()[3]
-    finally:
-        server.terminate()
-        server.wait(10)
+def virtual_mat(rate_hz: float, seconds: float):
+    """The virtual mat streaming a 64 x 64 runner at ``rate_hz`` in its own process; yields its port."""
+    return virtual_mat_process("shuffling-runner", "--protocol", "pmat", "--rows", "64", "--cols", "64",
+                               "--rate", f"{rate_hz:g}", "--duration", f"{seconds + 30:g}")
 
 
 @contextmanager

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import select
-import subprocess
-import sys
+from contextlib import ExitStack
 from typing import Callable, Iterator
 
 import pytest
 
-#: The `mat` command, run from this interpreter.
-MAT_COMMAND = [sys.executable, "-m", "mat_cli"]
+from tests.support import virtual_mat_process
 
 
 @pytest.fixture
@@ -19,16 +16,5 @@ def virtual_mat() -> Iterator[Callable[..., str]]:
 
     Every mat started is stopped at the end of the test.
     """
-    started: list[subprocess.Popen] = []
-
-    def start(*args: str) -> str:
-        server = subprocess.Popen([*MAT_COMMAND, "simulate", *args, "--serve"], stdout=subprocess.PIPE, text=True)
-        started.append(server)
-        ready, _, _ = select.select([server.stdout], [], [], 30)
-        assert ready, "virtual mat did not start"
-        return server.stdout.readline().split()[3]
-
-    yield start
-    for server in started:
-        server.terminate()
-        server.wait(10)
+    with ExitStack() as started:
+        yield lambda *args: started.enter_context(virtual_mat_process(*args))

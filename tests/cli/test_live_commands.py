@@ -20,7 +20,7 @@ from live_view.lsl import import_pylsl
 from mat_cli.main import cli
 from mat_driver.recording import save_recording
 from mat_driver.simulator import simulate
-from tests.conftest import MAT_COMMAND
+from tests.support import MAT_COMMAND
 
 
 def one_line_error(args: list[str], code: int = 1) -> str:

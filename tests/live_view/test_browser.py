@@ -26,7 +26,7 @@ from gait_metrics import analyze
 from mat_driver.calibration import save_calibration
 from mat_driver.recording import open_recording, save_recording
 from mat_driver.simulator import simulate
-from tests.conftest import MAT_COMMAND
+from tests.support import MAT_COMMAND, wait_for
 from tests.headless import chromium, have_chromium
 
 
@@ -46,16 +46,6 @@ const c = document.getElementById('heatmap'), d = c.getContext('2d').getImageDat
 let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] < 600) n++;
 return n > 0.01 * c.width * c.height;
 """
-
-
-def wait_for(condition, timeout_s: float, what: str):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def page_url(recorder: subprocess.Popen, log: list[str]) -> str:

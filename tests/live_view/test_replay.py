@@ -8,13 +8,7 @@ from gait_metrics import analyze, frame_times
 from live_view import Command, KnownSteps, LiveFeed, LiveSession, Player
 from mat_driver.simulator import simulate
 from tests.live_view.test_feed import Collected
-
-
-def wait_for(condition, timeout_s: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
+from tests.support import wait_for
 
 
 def test_play_pause_and_seek() -> None:
