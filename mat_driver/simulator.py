@@ -25,7 +25,7 @@ from scipy.interpolate import PchipInterpolator
 
 from mat_driver import __version__
 from mat_driver.footmodel import (
-    FOOT_BLOBS, RAISED_COSINE_INTEGRAL, REGION_OF_BLOB, blob_geometry, functional_axis, load_template, loaded_rear_edge_mm,
+    RAISED_COSINE_INTEGRAL, REGION_OF_BLOB, blob_geometry, functional_axis, load_template, loaded_rear_edge_mm,
 )
 from mat_driver.model import Calibration, Gaps, Geometry, Metadata, Recording, RenderedFrames
 
