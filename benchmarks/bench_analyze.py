@@ -21,7 +21,7 @@ import tracemalloc
 import numpy as np
 
 from gait_metrics import analyze
-from mat_driver.simulator import simulate
+from mat_sim.simulator import simulate
 
 
 def best_time(function, repeat: int) -> float:

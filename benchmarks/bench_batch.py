@@ -13,7 +13,7 @@ from pathlib import Path
 
 from exports.batch import run_batch
 from mat_driver.recording import save_recording
-from mat_driver.simulator import simulate
+from mat_sim.simulator import simulate
 
 
 def main() -> None:

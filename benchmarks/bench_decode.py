@@ -13,7 +13,7 @@ import numpy as np
 
 from mat_driver.frame import Frame
 from mat_driver.protocols import PROTOCOLS, get_codec
-from mat_driver.simulator import simulate
+from mat_sim.simulator import simulate
 
 
 def main() -> None:

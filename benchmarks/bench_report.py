@@ -15,7 +15,7 @@ from pathlib import Path
 
 from mat_cli.report import analyze_file, write_session_report
 from mat_driver.recording import save_recording
-from mat_driver.simulator import simulate
+from mat_sim.simulator import simulate
 from plots.document import REPORT_FORMATS
 
 

@@ -69,7 +69,7 @@ def analyze(recording: Recording, config: AnalysisConfig | None = None) -> Sessi
 
     Examples
     --------
-    >>> from mat_driver.simulator import simulate
+    >>> from mat_sim.simulator import simulate
     >>> result = analyze(simulate("trained-runner", seed=1, duration_s=4.0).recording())
     >>> len(result.included()) > 5, result.force_unit
     (True, 'N')

@@ -48,7 +48,7 @@ class StepStream:
 
     Examples
     --------
-    >>> from mat_driver.simulator import simulate
+    >>> from mat_sim.simulator import simulate
     >>> rec = simulate("trained-runner", seed=1, duration_s=3.0).recording()
     >>> stream = StepStream(rec.geometry, rec.rate_hz, calibration=rec.calibration, metadata=rec.metadata)
     >>> for t, frame in zip(rec.host_time_s, rec.frames):

@@ -9,7 +9,7 @@ import click
 
 from mat_driver.errors import RecordingError
 from mat_driver.recording import open_recording, save_recording
-from mat_driver.simulator import simulate
+from mat_sim.simulator import simulate
 from mat_cli.report import analyze_file, write_session_report
 from plots.document import REPORT_FORMATS, write_report
 from plots.report import comparison_report

@@ -8,8 +8,8 @@ import click
 
 from mat_driver.protocols import PROTOCOLS, get_codec
 from mat_driver.recording import check_writable, save_recording
-from mat_driver.simulator import PRESETS, simulate as run_simulation
-from mat_driver.virtual_mat import PtyLink, TcpLink, VirtualMat
+from mat_sim.simulator import PRESETS, simulate as run_simulation
+from mat_sim.virtual_mat import PtyLink, TcpLink, VirtualMat
 from mat_cli.options import force_option, output_file
 
 

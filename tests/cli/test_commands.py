@@ -17,7 +17,7 @@ from mat_cli.main import cli
 from mat_driver.calibration import GRAVITY_M_S2, load_calibration
 from mat_driver.model import Geometry, Recording
 from mat_driver.recording import open_recording, save_recording
-from mat_driver.simulator import simulate, truth_steps
+from mat_sim.simulator import simulate, truth_steps
 
 MAT = [sys.executable, "-m", "mat_cli"]
 

@@ -19,7 +19,7 @@ from live_view.server import LiveViewError
 from live_view.lsl import import_pylsl
 from mat_cli.main import cli
 from mat_driver.recording import save_recording
-from mat_driver.simulator import simulate
+from mat_sim.simulator import simulate
 from tests.support import MAT_COMMAND
 
 

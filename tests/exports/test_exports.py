@@ -19,7 +19,7 @@ from mat_cli.main import cli
 from mat_cli.report import analyze_file as analyze_path
 from mat_driver.errors import RecordingError
 from mat_driver.recording import save_recording
-from mat_driver.simulator import simulate
+from mat_sim.simulator import simulate
 
 
 @pytest.fixture(scope="module")

@@ -110,7 +110,7 @@ def test_a_treadmill_session_reports_set_and_estimated_speed() -> None:
 
 
 def test_blocks_of_whole_steps_give_the_same_sums_as_all_steps_at_once() -> None:
-    from mat_driver.simulator import simulate
+    from mat_sim.simulator import simulate
 
     recording = simulate("trained-runner", seed=1, duration_s=4.0).recording()
     cells = read_loaded_cells(recording, noise_kpa=5.0)

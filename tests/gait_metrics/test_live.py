@@ -11,7 +11,7 @@ import pytest
 from gait_metrics import MetricsError, analyze
 from gait_metrics.live import StepStream
 from mat_driver.model import Calibration, Geometry
-from mat_driver.simulator import PRESETS, simulate, truth_steps
+from mat_sim.simulator import PRESETS, simulate, truth_steps
 
 POLL_S = 0.3  # how often the live feed asks (live_view.feed.StreamedSteps)
 

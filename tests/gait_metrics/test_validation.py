@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from gait_metrics import SessionResult, analyze
-from mat_driver.simulator import PRESETS, simulate, truth_steps
+from mat_sim.simulator import PRESETS, simulate, truth_steps
 
 FRAME_S = 0.01  # the presets run at 100 Hz
 DURATION_S = {"walker": 24.0}  # overground passes need longer for enough whole steps

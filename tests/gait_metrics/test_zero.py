@@ -9,7 +9,7 @@ import numpy as np
 from gait_metrics import analyze
 from gait_metrics.zero import estimate_zero
 from mat_driver.model import Calibration, Geometry, Recording
-from mat_driver.simulator import simulate, truth_steps
+from mat_sim.simulator import simulate, truth_steps
 
 
 def test_offsets_without_a_tare_are_found_and_the_steps_stay_right() -> None:

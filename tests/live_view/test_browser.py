@@ -25,7 +25,7 @@ import pytest
 from gait_metrics import analyze
 from mat_driver.calibration import save_calibration
 from mat_driver.recording import open_recording, save_recording
-from mat_driver.simulator import simulate
+from mat_sim.simulator import simulate
 from tests.support import MAT_COMMAND, wait_for
 from tests.headless import chromium, have_chromium
 

@@ -13,7 +13,7 @@ from live_view import KnownSteps, LiveFeed, LiveSession, StreamedSteps
 from mat_driver.devices import load_profile
 from mat_driver.recorder import Recorder, RecordingOptions
 from mat_driver.recording import open_recording
-from mat_driver.simulator import simulate
+from mat_sim.simulator import simulate
 
 
 class Collected:

@@ -11,7 +11,7 @@ from live_view import LiveFeed, LiveSession, LslOutlet, StreamedSteps
 from live_view.lsl import event_markers, import_pylsl
 
 pylsl = import_pylsl()  # imported the way the outlet does (quiet liblsl settings)
-from mat_driver.simulator import simulate
+from mat_sim.simulator import simulate
 
 
 def inlet(source_id: str) -> pylsl.StreamInlet:

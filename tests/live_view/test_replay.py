@@ -6,7 +6,7 @@ import time
 
 from gait_metrics import analyze, frame_times
 from live_view import Command, KnownSteps, LiveFeed, LiveSession, Player
-from mat_driver.simulator import simulate
+from mat_sim.simulator import simulate
 from tests.live_view.test_feed import Collected
 from tests.support import wait_for
 

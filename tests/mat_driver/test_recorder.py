@@ -15,7 +15,7 @@ from mat_driver.model import Geometry, Recording
 from mat_driver.protocols import PROTOCOLS
 from mat_driver.recorder import Recorder, RecordingOptions
 from mat_driver.recording import open_recording
-from mat_driver.virtual_mat import PtyLink, TcpLink, VirtualMat
+from mat_sim.virtual_mat import PtyLink, TcpLink, VirtualMat
 
 ROWS, COLS, RATE_HZ = 6, 10, 200.0
 

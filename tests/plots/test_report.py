@@ -15,7 +15,7 @@ from gait_metrics import analyze
 from mat_cli.main import cli
 from mat_driver.model import Geometry, Recording
 from mat_driver.recording import save_recording
-from mat_driver.simulator import simulate
+from mat_sim.simulator import simulate
 from plots.document import write_report
 from plots.report import REPORT_METRICS, comparison_report, session_report
 

@@ -2,7 +2,7 @@
 
 Every test of the analysis and the demo run on it. The model (docs/simulator.md):
 
-- a foot of anatomical blobs (:mod:`mat_driver.footmodel`) whose loads follow a stance
+- a foot of anatomical blobs (:mod:`mat_sim.footmodel`) whose loads follow a stance
   template per gait and strike pattern;
 - per step a monotone time warp (PCHIP through the template's event phases) puts foot
   flat and heel off exactly where asked, so the loading-to-propulsion lag is a parameter;
@@ -24,7 +24,7 @@ import numpy as np
 from scipy.interpolate import PchipInterpolator
 
 from mat_driver import __version__
-from mat_driver.footmodel import (
+from mat_sim.footmodel import (
     RAISED_COSINE_INTEGRAL, REGION_OF_BLOB, blob_geometry, functional_axis, load_template, loaded_rear_edge_mm,
 )
 from mat_driver.model import Calibration, Gaps, Geometry, Metadata, Recording, RenderedFrames

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.signal import find_peaks
 
-from mat_driver.simulator import NOISE_KPA, PRESETS, simulate, truth_steps
+from mat_sim.simulator import NOISE_KPA, PRESETS, simulate, truth_steps
 
 CLEAN = dict(noise_counts=0.0, crosstalk_frac=0.0, offset_max_counts=0.0, dead_cells=0)
 
