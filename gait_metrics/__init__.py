@@ -13,13 +13,14 @@ docs/metrics.md. One module per step of the analysis:
 - :mod:`~gait_metrics.kinetics`, :mod:`~gait_metrics.spatiotemporal`: per-step values;
 - :mod:`~gait_metrics.summary`: per-side statistics and symmetry;
 - :mod:`~gait_metrics.results`: the result types, JSON and tidy tables;
+- :mod:`~gait_metrics.reliability`: within-session reliability (ICC, SEM, MDC95);
 - :mod:`~gait_metrics.compare`, :mod:`~gait_metrics.spm`: comparing sessions;
 - :mod:`~gait_metrics.live`: the steps of a recording still being made (the live page).
 """
 
 from gait_metrics._validation import MetricsError
 from gait_metrics.analyze import analyze, frame_times
-from gait_metrics.compare import SampleComparison, compare_samples, hedges_g
+from gait_metrics.compare import MdcChange, SampleComparison, change_against_mdc, compare_samples, hedges_g
 from gait_metrics.config import AnalysisConfig
 from gait_metrics.cop import FrameSeries, LoadedCells, frame_stats, mat_coordinates, read_loaded_cells
 from gait_metrics.events import EventDetector, StanceEvents
@@ -27,6 +28,7 @@ from gait_metrics.footframe import BeltMotion, FootFrames, estimate_belt_motion,
 from gait_metrics.footsteps import Footprints, FootstepSegmenter, assign_sides, progression_directions, walking_passes
 from gait_metrics.phases import roll_over_phases, strike_pattern
 from gait_metrics.progression import CURVE_NAMES, PERCENT, Butterfly
+from gait_metrics.reliability import Icc, Reliability, icc_2_1, transition_reliability
 from gait_metrics.results import FOOTPRINT_X_EDGES_MM, FOOTPRINT_Y_EDGES_MM, SIDES, SUMMARY_METRICS, MeanFootprint, SessionResult, Step, StepCurves, StepTable
 from gait_metrics.spm import SpmResult, spm_ttest2
 from gait_metrics.summary import describe, symmetry_index
@@ -71,6 +73,12 @@ __all__ = [
     "SampleComparison",
     "compare_samples",
     "hedges_g",
+    "MdcChange",
+    "change_against_mdc",
+    "Icc",
+    "Reliability",
+    "icc_2_1",
+    "transition_reliability",
     "SpmResult",
     "spm_ttest2",
 ]

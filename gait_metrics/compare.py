@@ -1,7 +1,8 @@
 """Compare one metric between two sessions (e.g. before and after training).
 
 Effect size, a test chosen by the data's shape, and a bootstrap confidence interval of
-the difference in means. Pure numpy/scipy.
+the difference in means; for the transition time, whether a side's change exceeds the
+minimal detectable change (MDC95, gait_metrics.reliability). Pure numpy/scipy.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import stats
 
-__all__ = ["SampleComparison", "compare_samples", "hedges_g"]
+from gait_metrics.reliability import Reliability
+
+__all__ = ["SampleComparison", "MdcChange", "compare_samples", "hedges_g", "change_against_mdc"]
 
 
 @dataclass(frozen=True)
@@ -112,3 +115,60 @@ def compare_samples(
         difference=difference, percent_change=percent, hedges_g=hedges_g(a, b), test=test,
         p_value=p_value, ci_low=low, ci_high=high,
     )
+
+
+@dataclass(frozen=True)
+class MdcChange:
+    """One side's change of mean transition time, session B - session A, against MDC95.
+
+    ``mdc95_ms`` is the larger of the two sessions' MDC95 (``mdc95_a_ms``, ``mdc95_b_ms``):
+    a change counts as real only when it exceeds the measurement noise of the noisier
+    session. ``exceeds`` is ``|change_ms| > mdc95_ms``, or None (``reason`` says why) when
+    a session has no mean or no MDC95 for this side.
+    """
+
+    side: str
+    mean_a_ms: float | None
+    mean_b_ms: float | None
+    change_ms: float | None
+    mdc95_a_ms: float | None
+    mdc95_b_ms: float | None
+    mdc95_ms: float | None
+    exceeds: bool | None
+    reason: str | None
+
+    def to_dict(self) -> dict[str, float | bool | str | None]:
+        """Plain values for JSON."""
+        return asdict(self)
+
+
+def change_against_mdc(side: str, a: Reliability, b: Reliability) -> MdcChange:
+    """Does one side's mean transition time change from session A to B by more than MDC95?
+
+    Parameters
+    ----------
+    side
+        The side's name (``"left"`` or ``"right"``), carried into the result.
+    a, b
+        The side's reliability in session A and in session B.
+
+    Returns
+    -------
+    MdcChange
+
+    Examples
+    --------
+    >>> from gait_metrics.reliability import transition_reliability
+    >>> before = transition_reliability(np.array([110.0, 104, 115, 108, 112, 106, 109, 113, 105, 111]))
+    >>> after = transition_reliability(np.array([60.0, 66, 58, 63, 61, 65, 59, 64, 62, 57]))
+    >>> c = change_against_mdc("left", before, after)
+    >>> round(c.change_ms, 1), c.exceeds
+    (-47.8, True)
+    """
+    change = None if a.mean_ms is None or b.mean_ms is None else b.mean_ms - a.mean_ms
+    missing = [f"session {name}: {r.reason}" for name, r in (("A", a), ("B", b)) if r.mdc95_ms is None]
+    if change is None:
+        missing.insert(0, "no transition time in a session")
+    mdc = None if missing else max(a.mdc95_ms, b.mdc95_ms)  # type: ignore[type-var]
+    exceeds = None if mdc is None or change is None else bool(abs(change) > mdc)
+    return MdcChange(side, a.mean_ms, b.mean_ms, change, a.mdc95_ms, b.mdc95_ms, mdc, exceeds, "; ".join(missing) or None)

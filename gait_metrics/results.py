@@ -14,12 +14,14 @@ import json
 import math
 from collections import namedtuple
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterator
 
 import numpy as np
 
 from gait_metrics.cop import FrameSeries
 from gait_metrics.progression import CURVE_NAMES, PERCENT, Butterfly
+from gait_metrics.reliability import Reliability, side_reliability
 
 __all__ = ["SIDES", "SUMMARY_METRICS", "FOOTPRINT_X_EDGES_MM", "FOOTPRINT_Y_EDGES_MM", "Step", "StepTable", "StepCurves", "MeanFootprint", "SessionResult"]
 
@@ -227,6 +229,9 @@ class SessionResult:
         Data-quality counts (dropped frames, saturation, excluded steps, ...).
     notices
         Plain sentences about what could not be measured and why.
+    reliability
+        ``{"left" | "right": Reliability}``: within-session reliability of the transition
+        time (first half of the side's included steps against the second half).
     """
 
     info: dict[str, Any]
@@ -252,6 +257,11 @@ class SessionResult:
     def pressure_unit(self) -> str:
         """``"kPa"`` when calibrated, else ``"raw"``."""
         return str(self.info["pressure_unit"])
+
+    @cached_property
+    def reliability(self) -> dict[str, Reliability]:
+        """Per side: ICC(2,1), SEM and MDC95 of ``transition_ms`` (gait_metrics.reliability)."""
+        return side_reliability(self.steps.transition_ms, self.steps.side, self.steps.included)
 
     def included(self, side: int | None = None) -> list[Step]:
         """The steps that count in averages (rows of :attr:`steps`), optionally of one side
@@ -289,8 +299,8 @@ class SessionResult:
         return table
 
     def to_dict(self) -> dict[str, Any]:
-        """Session as plain JSON-ready values: info, summary, symmetry, change, butterfly,
-        quality, notices and one object per step (no per-frame arrays or curves)."""
+        """Session as plain JSON-ready values: info, summary, symmetry, change, reliability,
+        butterfly, quality, notices and one object per step (no per-frame arrays or curves)."""
         steps = self.steps.columns()
         return _plain(
             {
@@ -298,6 +308,7 @@ class SessionResult:
                 "summary": self.summary,
                 "symmetry_index_pct": self.symmetry,
                 "first_to_last_third": self.change,
+                "reliability": {side: value.to_dict() for side, value in self.reliability.items()},
                 "butterfly": None if self.butterfly is None else self.butterfly.to_dict(),
                 "quality": self.quality,
                 "notices": list(self.notices),
