@@ -28,7 +28,7 @@ def test_every_metric_name_carries_a_unit(result: SessionResult) -> None:
 
 def test_json_is_plain_and_nan_becomes_null(result: SessionResult) -> None:
     data = json.loads(result.to_json())
-    assert set(data) == {"info", "summary", "symmetry_index_pct", "first_to_last_third", "butterfly", "quality", "notices", "steps"}
+    assert set(data) == {"info", "summary", "symmetry_index_pct", "first_to_last_third", "reliability", "butterfly", "quality", "notices", "steps"}
     assert len(data["steps"]) == len(result.steps) == 8
     assert data["steps"][0]["step_time_ms"] is None  # the first step has no step before it
     assert data["steps"][1]["step_time_ms"] == pytest.approx(result.steps.step_time_ms[1])
