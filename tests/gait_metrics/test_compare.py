@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from gait_metrics.compare import compare_samples, hedges_g
+from gait_metrics.compare import change_against_mdc, compare_samples, hedges_g
+from gait_metrics.reliability import transition_reliability
 
 
 def test_hedges_g_by_hand() -> None:
@@ -43,3 +44,41 @@ def test_too_few_values_give_nan_not_an_error() -> None:
     c = compare_samples(np.array([1.0, np.nan]), np.array([]))
     assert c.n_a == 1 and c.n_b == 0 and c.test == "none"
     assert np.isnan(c.p_value) and np.isnan(c.ci_low) and np.isnan(c.mean_b)
+
+
+def test_a_change_counts_against_the_larger_mdc95() -> None:
+    rng = np.random.default_rng(2)
+    steady = transition_reliability(rng.normal(110.0, 2.0, 30))  # MDC95 about 5.5 ms
+    noisy = transition_reliability(rng.normal(100.0, 8.0, 30))  # MDC95 about 22 ms
+    c = change_against_mdc("left", steady, noisy)
+    assert c.side == "left" and c.change_ms == pytest.approx(noisy.mean_ms - steady.mean_ms)
+    assert c.mdc95_ms == max(steady.mdc95_ms, noisy.mdc95_ms) == noisy.mdc95_ms
+    assert c.exceeds is (abs(c.change_ms) > noisy.mdc95_ms)
+    assert c.exceeds is False  # about -10 ms: within the noisy session's 22 ms
+    assert change_against_mdc("right", steady, transition_reliability(rng.normal(80.0, 2.0, 30))).exceeds is True
+    assert c.to_dict()["mdc95_a_ms"] == steady.mdc95_ms
+
+
+def test_no_verdict_without_an_mdc95_in_both_sessions() -> None:
+    rng = np.random.default_rng(4)
+    short = transition_reliability(rng.normal(60.0, 2.0, 6))  # 3 pairs
+    c = change_against_mdc("right", transition_reliability(rng.normal(110.0, 2.0, 30)), short)
+    assert c.exceeds is None and c.mdc95_ms is None and c.change_ms == pytest.approx(short.mean_ms - c.mean_a_ms)
+    assert c.reason.startswith("session B: 3 pairs")
+    none = change_against_mdc("left", transition_reliability(np.array([])), short)
+    assert none.change_ms is None and none.exceeds is None and "no transition time" in none.reason
+
+
+def test_simulated_sessions_exceed_mdc95_only_when_the_runner_changed() -> None:
+    # Same simulated runner on two days (seeds) against a runner whose transition is 60 ms
+    # shorter (simulator truth).
+    from gait_metrics import analyze
+    from mat_sim.simulator import simulate
+
+    before, retest, after = (analyze(simulate(p, seed=s, duration_s=16.0).recording())
+                             for p, s in (("shuffling-runner", 1), ("shuffling-runner", 2), ("trained-runner", 3)))
+    for side in ("left", "right"):
+        same = change_against_mdc(side, before.reliability[side], retest.reliability[side])
+        trained = change_against_mdc(side, before.reliability[side], after.reliability[side])
+        assert same.exceeds is False and abs(same.change_ms) < same.mdc95_ms
+        assert trained.exceeds is True and trained.change_ms < -50.0
