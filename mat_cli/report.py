@@ -10,6 +10,7 @@ import click
 from gait_metrics import SessionResult, analyze
 from mat_driver.recording import open_recording
 from plots.document import REPORT_FORMATS, write_report
+from plots.headline import transition_changes
 from plots.report import comparison_report, session_report
 from mat_cli.options import existing_file
 
@@ -97,16 +98,31 @@ def compare(recordings: tuple[Path, ...], folder: Path, labels: tuple[str, ...],
     if spm and len(results) != 2:
         raise click.UsageError("--spm compares exactly two sessions")
     document, rows = comparison_report(results, names, spm=spm)
+    changes = [{"session_a": names[0], "session_b": name, **change.to_dict()} for name, change in transition_changes(results, names)]
     written = write_report(document, folder, "comparison", chosen)
     summary = folder / "comparison.json"
-    summary.write_text(json.dumps({"sessions": names, "warnings": list(document.notices), "metrics": rows}, indent=2, default=_json_value) + "\n", encoding="utf-8")
+    content = {"sessions": names, "warnings": list(document.notices), "transition_vs_mdc95": changes, "metrics": rows}
+    summary.write_text(json.dumps(content, indent=2, default=_json_value) + "\n", encoding="utf-8")
     written["json"] = summary
     for warning in document.notices:
         click.echo(f"  note: {warning}")
     transition = next(r for r in rows if r["metric"] == "transition_ms")
     click.echo(f"transition {names[0]} {transition['mean_a']:.0f} ms -> {transition['session_b']} {transition['mean_b']:.0f} ms "
                f"({transition['difference']:+.0f} ms, p = {transition['p_value']:.3g})")
+    for change in changes:
+        click.echo(f"  {change['side']} {change['session_a']} -> {change['session_b']}: {_mdc_verdict(change)}")
     _say(written)
+
+
+def _mdc_verdict(change: dict) -> str:
+    if change["exceeds"] is None:
+        return f"change {_ms(change['change_ms'])}, MDC95 n/a ({change['reason']})"
+    verdict = "exceeds MDC95: a real change" if change["exceeds"] else "within MDC95: not beyond measurement noise"
+    return f"change {change['change_ms']:+.1f} ms, MDC95 {change['mdc95_ms']:.1f} ms, {verdict}"
+
+
+def _ms(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.1f} ms"
 
 
 def _json_value(value):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -22,9 +22,10 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from plots.page import FLAG_COLOUR, Block, Card, Headline, Table, headline_block, pair_block, table_blocks, text_block  # noqa: E402
 from plots.style import A4_PORTRAIT_IN  # noqa: E402
 
-__all__ = ["Table", "Panel", "Report", "REPORT_FORMATS", "write_report", "render_panel"]
+__all__ = ["Table", "Card", "Headline", "Panel", "Report", "REPORT_FORMATS", "write_report", "render_panel"]
 
 #: Output formats of :func:`write_report`.
 REPORT_FORMATS = ("pdf", "html", "png")
@@ -32,16 +33,12 @@ REPORT_FORMATS = ("pdf", "html", "png")
 _ROWS_PER_PAGE = 32
 _PNG_SIZE_IN = (8.0, 4.2)
 _DPI = 150
-
-
-@dataclass(frozen=True)
-class Table:
-    """A titled table of already formatted cells."""
-
-    title: str
-    columns: Sequence[str]
-    rows: Sequence[Sequence[str]]
-    note: str = ""
+_MARGIN_IN = 0.07 * A4_PORTRAIT_IN[0]  # left and right
+_TOP_IN = 0.45
+_BOTTOM_IN = 0.55  # the footer sits below
+# Two panels a page: their slots' tops, pitch, plot height and the caption's distance
+# below the plot, in fractions of the page's height.
+_PANEL_TOP, _PANEL_PITCH, _PANEL_HEIGHT, _CAPTION_BELOW = 0.97, 0.475, 0.33, 0.05
 
 
 @dataclass(frozen=True)
@@ -58,7 +55,8 @@ class Panel:
 
 @dataclass(frozen=True)
 class Report:
-    """Everything a report shows, in order."""
+    """Everything a report shows, in order: the title, the headline (page 1's key figures),
+    the header, notices, tables, then the panels."""
 
     title: str
     header: Sequence[tuple[str, str]]
@@ -66,7 +64,7 @@ class Report:
     tables: Sequence[Table] = ()
     panels: Sequence[Panel] = ()
     footer: str = ""
-    extra: dict = field(default_factory=dict)
+    headline: Headline | None = None
 
 
 def render_panel(panel: Panel, figure: Figure, rect: Sequence[float] | None = None) -> None:
@@ -120,6 +118,7 @@ def write_report(report: Report, folder: Path, stem: str, formats: Iterable[str]
 
 
 def _write_pdf(report: Report, path: Path) -> Path:
+    width_in = A4_PORTRAIT_IN[0] - 2 * _MARGIN_IN
     with PdfPages(path, metadata={"Title": report.title, "Creator": "pressure-mat"}) as pdf:
         for page in _text_pages(report):
             pdf.savefig(page)
@@ -127,11 +126,12 @@ def _write_pdf(report: Report, path: Path) -> Path:
         for start in range(0, len(panels), 2):
             page = Figure(figsize=A4_PORTRAIT_IN)
             for slot, panel in enumerate(panels[start : start + 2]):
-                bottom = 0.55 - 0.48 * slot
-                page.text(0.07, bottom + 0.4, panel.title, fontsize=11, weight="bold")
-                render_panel(panel, page, rect=(0.1, bottom, 0.82, 0.36))
-                if panel.caption:
-                    page.text(0.07, bottom - 0.06, panel.caption, fontsize=7, wrap=True)
+                top = _PANEL_TOP - _PANEL_PITCH * slot  # fractions of the page's height
+                page.text(0.07, top - 0.015, panel.title, fontsize=11, weight="bold")
+                bottom = top - 0.05 - _PANEL_HEIGHT  # room for the axes' own titles
+                render_panel(panel, page, rect=(0.1, bottom, 0.82, _PANEL_HEIGHT))
+                if panel.caption:  # below the axis labels, wrapped to the margins
+                    text_block(panel.caption, 7.0, width_in=width_in).draw(page, _MARGIN_IN, (1 - bottom + _CAPTION_BELOW) * A4_PORTRAIT_IN[1], width_in)
             _footer(page, report)
             pdf.savefig(page)
     return path
@@ -142,60 +142,32 @@ def _footer(page: Figure, report: Report) -> None:
         page.text(0.5, 0.015, report.footer, ha="center", fontsize=6, color="#555555")
 
 
-def _text_pages(report: Report) -> list[Figure]:
-    """Title, header, notices and tables, paginated onto A4 pages."""
-    lines: list[tuple[str, object]] = [("title", report.title)]
-    lines += [("kv", pair) for pair in report.header]
-    lines += [("notice", notice) for notice in report.notices]
+def _text_blocks(report: Report, width_in: float) -> list[Block]:
+    blocks = [text_block(report.title, 16.0, weight="bold", width_in=width_in, gap_in=0.1)]
+    if report.headline is not None:
+        blocks.append(headline_block(report.headline, width_in))
+    blocks += [pair_block(label, value, width_in=width_in) for label, value in report.header]
+    blocks += [text_block(f"! {notice}", 8.5, colour=FLAG_COLOUR, width_in=width_in, gap_in=0.0) for notice in report.notices]
     for table in report.tables:
         for start in range(0, max(len(table.rows), 1), _ROWS_PER_PAGE):
-            lines.append(("table", Table(table.title, table.columns, table.rows[start : start + _ROWS_PER_PAGE], table.note)))
+            blocks += table_blocks(Table(table.title, table.columns, table.rows[start : start + _ROWS_PER_PAGE], table.note), width_in)
+    return blocks
+
+
+def _text_pages(report: Report) -> list[Figure]:
+    """Title, headline, header, notices and tables, paginated onto A4 pages."""
+    width_in = A4_PORTRAIT_IN[0] - 2 * _MARGIN_IN
     pages: list[Figure] = []
     page, y = None, 0.0
-    for kind, item in lines:
-        height = 0.05 if kind == "title" else 0.022
-        if kind == "table":
-            height = 0.06 + 0.019 * (len(item.rows) + 1)  # type: ignore[union-attr]
-        if page is None or y - height < 0.05:
+    for block in _text_blocks(report, width_in):
+        if page is None or y + block.height_in > A4_PORTRAIT_IN[1] - _BOTTOM_IN:
             page = Figure(figsize=A4_PORTRAIT_IN)
             _footer(page, report)
             pages.append(page)
-            y = 0.96
-        if kind == "title":
-            page.text(0.07, y - 0.03, str(item), fontsize=16, weight="bold")
-        elif kind == "kv":
-            label, value = item  # type: ignore[misc]
-            page.text(0.07, y - 0.015, f"{label}:", fontsize=9, weight="bold")
-            page.text(0.3, y - 0.015, value, fontsize=9)
-        elif kind == "notice":
-            page.text(0.07, y - 0.015, f"! {item}", fontsize=9, color="#B00000")
-        else:
-            _draw_table(page, item, top=y, height=height)  # type: ignore[arg-type]
-        y -= height
+            y = _TOP_IN
+        block.draw(page, _MARGIN_IN, y, width_in)
+        y += block.height_in
     return pages
-
-
-def _draw_table(page: Figure, table: Table, *, top: float, height: float) -> None:
-    page.text(0.07, top - 0.03, table.title, fontsize=10, weight="bold")
-    ax = page.add_axes((0.07, top - height + 0.005, 0.86, height - 0.04))
-    ax.axis("off")
-    if not table.rows:
-        ax.text(0, 0.5, "no data", fontsize=8)
-        return
-    n = len(table.columns)
-    widths = [0.3] + [0.7 / (n - 1)] * (n - 1) if n > 1 else [1.0]
-    drawn = ax.table(cellText=[list(r) for r in table.rows], colLabels=list(table.columns), loc="upper center", cellLoc="right", colWidths=widths)
-    drawn.auto_set_font_size(False)
-    drawn.set_fontsize(6.5)
-    drawn.scale(1.0, 1.0)
-    for (row, col), cell in drawn.get_celld().items():
-        cell.set_edgecolor("#BBBBBB")
-        if row == 0:
-            cell.set_text_props(weight="bold", wrap=True)
-            cell.set_facecolor("#EEEEEE")
-        if col == 0:
-            cell.set_text_props(ha="left")
-            cell.PAD = 0.02
 
 
 _CSS = """
@@ -203,6 +175,9 @@ body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:60
 h1{font-size:1.6rem}h2{font-size:1.15rem;margin-top:2rem}
 table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}td,th{border:1px solid #bbb;padding:.2rem .45rem;text-align:right}
 th{background:#eee}td:first-child,th:first-child{text-align:left}
+.cards{display:flex;flex-wrap:wrap;gap:.8rem}.card{flex:1 1 14rem;border:2px solid;border-radius:.5rem;padding:.5rem .8rem;background:#f6f6f6}
+.card .label{font-weight:700}.card .value{font-size:1.8rem;font-weight:700;margin:.1rem 0}.card p{margin:.1rem 0;font-size:.85rem}
+.flag{color:#b00000;font-weight:700}
 dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dt{font-weight:600}dd{margin:0}
 .notice{color:#a00000}figure{margin:1.5rem 0}img{max-width:100%}figcaption,.note{font-size:.8rem;color:#444}
 footer{margin-top:2rem;font-size:.75rem;color:#555}@media print{figure{break-inside:avoid}}
@@ -215,8 +190,11 @@ def _html(report: Report, pngs: dict[str, bytes]) -> str:
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{esc(report.title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{esc(report.title)}</h1><dl>",
+        f"<h1>{esc(report.title)}</h1>",
     ]
+    if report.headline is not None:
+        parts.append(_html_headline(report.headline))
+    parts.append("<dl>")
     parts += [f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in report.header]
     parts.append("</dl>")
     parts += [f'<p class="notice">{esc(n)}</p>' for n in report.notices]
@@ -238,3 +216,22 @@ def _html(report: Report, pngs: dict[str, bytes]) -> str:
         )
     parts.append(f"<footer>{esc(report.footer)}</footer></body></html>")
     return "\n".join(parts)
+
+
+def _html_headline(headline: Headline) -> str:
+    esc = html.escape
+    parts = [f"<section><h2>{esc(headline.title)}</h2><div class=\"cards\">"]
+    for card in headline.cards:
+        parts.append(f'<div class="card" style="border-color:{esc(card.colour)}"><div class="label" style="color:{esc(card.colour)}">{esc(card.label)}</div>'
+                     f'<div class="value">{esc(card.value)}</div>')
+        if card.emphasis:
+            parts.append(f"<p><strong>{esc(card.emphasis)}</strong></p>")
+        parts += [f"<p>{esc(line)}</p>" for line in card.lines]
+        parts += [f'<p class="flag">{esc(flag)}</p>' for flag in card.flags]
+        parts.append("</div>")
+    parts.append("</div>")
+    parts += [f'<p class="flag">{esc(flag)}</p>' for flag in headline.flags]
+    if headline.note:
+        parts.append(f'<p class="note">{esc(headline.note)}</p>')
+    parts.append("</section>")
+    return "".join(parts)

@@ -10,7 +10,8 @@ from gait_metrics import SessionResult, compare_samples, spm_ttest2
 from mat_driver import __version__
 from plots import session, stance
 from plots.document import Panel, Report, Table
-from plots.style import SESSION_COLOURS, side_style
+from plots.headline import comparison_headline, fmt, mean_sd, session_headline
+from plots.style import SESSION_COLOURS
 
 __all__ = ["REPORT_METRICS", "session_report", "comparison_report", "comparison_warnings"]
 
@@ -47,14 +48,8 @@ def _label(result: SessionResult, label: str) -> str:
     return label.format(force=result.force_unit, pressure=result.pressure_unit)
 
 
-def _fmt(value: float, digits: int = 1) -> str:
-    return "-" if value is None or not np.isfinite(value) else f"{value:.{digits}f}"
-
-
-def _mean_sd(stats: dict[str, float]) -> str:
-    if not stats["n"]:
-        return "-"
-    return f"{_fmt(stats['mean'])} ± {_fmt(stats['sd'])}"
+def _p_value(p: float) -> str:
+    return "p<0.001" if np.isfinite(p) and p < 0.001 else f"p={fmt(p, 3)}"
 
 
 def _setup_text(result: SessionResult) -> str:
@@ -63,7 +58,7 @@ def _setup_text(result: SessionResult) -> str:
         return info["setup"]
     set_speed = info["belt_speed_set_m_s"]
     estimated = info["belt_speed_estimated_m_s"]
-    return f"treadmill, belt {_fmt(set_speed, 2)} m/s set, {_fmt(estimated, 2)} m/s measured from the footprints"
+    return f"treadmill, belt {fmt(set_speed, 2)} m/s set, {fmt(estimated, 2)} m/s measured from the footprints"
 
 
 def _header(result: SessionResult) -> list[tuple[str, str]]:
@@ -90,8 +85,8 @@ def _summary_table(result: SessionResult) -> Table:
     for metric, label in REPORT_METRICS:
         left, right, both = (result.summary[side][metric] for side in ("left", "right", "all"))
         rows.append([
-            _label(result, label), _mean_sd(left), _fmt(left["cv_pct"]), _mean_sd(right), _fmt(right["cv_pct"]),
-            _mean_sd(both), _fmt(result.symmetry[metric]), _fmt(result.change["all"][metric]),
+            _label(result, label), mean_sd(left), fmt(left["cv_pct"]), mean_sd(right), fmt(right["cv_pct"]),
+            mean_sd(both), fmt(result.symmetry[metric]), fmt(result.change["all"][metric]),
         ])
     return Table(
         "Summary per side (mean ± SD of included steps)",
@@ -102,7 +97,8 @@ def _summary_table(result: SessionResult) -> Table:
 
 
 def session_report(result: SessionResult) -> Report:
-    """The report of one session: header, summary table and the seven figures."""
+    """The report of one session: the transition per side at a glance, header, summary
+    table and the seven figures."""
     panels = [
         Panel("footprint", "Mean footprint and CoP gait line", lambda axes: [stance.mean_footprint(ax, result, side) for side, ax in enumerate(axes)], 2,
               "Peak pressure in foot coordinates; line: mean CoP with its mediolateral SD; dotted: region boundaries (30 % and 60 % of foot length)."),
@@ -119,7 +115,8 @@ def session_report(result: SessionResult) -> Report:
         panels.insert(4, Panel("butterfly", "Butterfly diagram (combined CoP)", lambda axes: session.butterfly(axes[0], result), 1,
                                "Combined CoP of both feet, belt motion removed; X: crossing of the double-support diagonals."))
     title = f"Gait report: {result.info['subject_id'] or 'subject'} ({result.info['condition'] or 'session'})"
-    return Report(title, _header(result), result.notices, [_summary_table(result)], panels, footer=f"pressure-mat {__version__}")
+    return Report(title, _header(result), result.notices, [_summary_table(result)], panels, footer=f"pressure-mat {__version__}",
+                  headline=session_headline(result))
 
 
 def comparison_warnings(results: Sequence[SessionResult]) -> list[str]:
@@ -149,11 +146,11 @@ def comparison_report(results: Sequence[SessionResult], labels: Sequence[str], *
     rows, records = [], []
     for metric, label in REPORT_METRICS:
         cells = [_label(base, label)]
-        cells += [_mean_sd(r.summary["all"][metric]) for r in results]
+        cells += [mean_sd(r.summary["all"][metric]) for r in results]
         for other, name in zip(results[1:], labels[1:]):
             c = compare_samples([getattr(s, metric) for s in base.included()], [getattr(s, metric) for s in other.included()])
             records.append({"metric": metric, "session_a": labels[0], "session_b": name, **c.to_dict()})
-            cells += [_fmt(c.difference), _fmt(c.percent_change), _fmt(c.hedges_g, 2), f"{c.test} p={_fmt(c.p_value, 3)}", f"[{_fmt(c.ci_low)}, {_fmt(c.ci_high)}]"]
+            cells += [fmt(c.difference), fmt(c.percent_change), fmt(c.hedges_g, 2), f"{c.test} {_p_value(c.p_value)}", f"[{fmt(c.ci_low)}, {fmt(c.ci_high)}]"]
         rows.append(cells)
     columns = ["Metric", *labels]
     for name in labels[1:]:
@@ -196,4 +193,5 @@ def comparison_report(results: Sequence[SessionResult], labels: Sequence[str], *
     ]
     header = [(name, f"{r.info['subject_id']} {r.info['condition']} {r.info['start_utc']} - {len(r.included())} steps - {_setup_text(r)}") for r, name in zip(results, labels)]
     notices = comparison_warnings(results) + [f"{name}: {n}" for r, name in zip(results, labels) for n in r.notices]
-    return Report("Session comparison", header, notices, [table], panels, footer=f"pressure-mat {__version__}"), records
+    report = Report("Session comparison", header, notices, [table], panels, footer=f"pressure-mat {__version__}", headline=comparison_headline(results, labels))
+    return report, records
