@@ -146,7 +146,7 @@ def transition_changes(results: Sequence[SessionResult], labels: Sequence[str]) 
 def _verdict(change: MdcChange) -> str:
     if change.exceeds is None:
         return "exceeds MDC95: n/a"
-    return "exceeds MDC95: YES, a real change" if change.exceeds else "exceeds MDC95: no, within measurement noise"
+    return "exceeds MDC95: YES (real change)" if change.exceeds else "exceeds MDC95: no (within noise)"
 
 
 def _change_card(results: Sequence[SessionResult], labels: Sequence[str], name: str, change: MdcChange) -> Card:
