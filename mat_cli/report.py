@@ -81,10 +81,12 @@ def report(recording: Path, folder: Path | None, formats: str) -> None:
 def compare(recordings: tuple[Path, ...], folder: Path, labels: tuple[str, ...], spm: bool, formats: str) -> None:
     """Compare sessions side by side, e.g. before and after training.
 
-    Per metric: each session's mean and SD, difference, % change, Hedges' g, Welch's
-    t-test or Mann-Whitney U and a bootstrap 95 % CI; overlays of the force and CoP curves
-    and the transition-time distributions. Warns when setups, belt speeds or calibrations
-    differ.
+    Per side: the change of mean transition time and whether it exceeds MDC95 (the
+    larger of the two sessions' minimal detectable change; printed, and in
+    comparison.json). Per metric: each session's mean and SD, difference, % change,
+    Hedges' g, Welch's t-test or Mann-Whitney U and a bootstrap 95 % CI; overlays of the
+    force and CoP curves and the transition-time distributions. Warns when setups, belt
+    speeds or calibrations differ.
 
     Example: mat compare before.h5 after.h5 -o comparison
     """
