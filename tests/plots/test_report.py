@@ -49,6 +49,8 @@ def test_every_figure_is_written_and_not_blank(runner_result, tmp_path: Path) ->
         assert pixels.std() > 0.01, f"{path.name} is blank"
     html = written["html"].read_text()
     assert html.count("data:image/png;base64,") == 7 and "http" not in html.split("<body>")[1].split("data:image")[0]
+    left = runner_result.summary["left"]["transition_ms"]
+    assert html.index(f'<div class="value">{left["mean"]:.1f} ± {left["sd"]:.1f} ms</div>') < html.index("<dl>")  # the headline leads
     pdf = written["pdf"].read_bytes()
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 1 + 7 // 2
 
@@ -68,18 +70,24 @@ def test_comparison_rows_and_warnings(runner_result) -> None:
 
 def test_report_and_compare_commands(tmp_path: Path) -> None:
     before, after = tmp_path / "before.h5", tmp_path / "after.h5"
-    save_recording(simulate("shuffling-runner", seed=2, duration_s=8.0).recording(), before)
-    save_recording(simulate("trained-runner", seed=2, duration_s=8.0).recording(), after)
+    save_recording(simulate("shuffling-runner", seed=2, duration_s=12.0).recording(), before)
+    save_recording(simulate("trained-runner", seed=2, duration_s=12.0).recording(), after)
     result = CliRunner().invoke(cli, ["report", str(before), "--format", "html"])
     assert result.exit_code == 0, result.output
     folder = tmp_path / "before-report"
     assert (folder / "report.html").exists() and not (folder / "report.pdf").exists()
     summary = json.loads((folder / "summary.json").read_text())
-    expected = analyze(simulate("shuffling-runner", seed=2, duration_s=8.0).recording())
+    expected = analyze(simulate("shuffling-runner", seed=2, duration_s=12.0).recording())
     assert summary["summary"]["all"]["transition_ms"]["mean"] == pytest.approx(expected.summary["all"]["transition_ms"]["mean"])
+    assert summary["reliability"]["right"]["mdc95_ms"] == pytest.approx(expected.reliability["right"].mdc95_ms)
     result = CliRunner().invoke(cli, ["compare", str(before), str(after), "-o", str(tmp_path / "cmp"), "--format", "pdf"])
     assert result.exit_code == 0, result.output
     assert "transition before" in result.output and (tmp_path / "cmp" / "comparison.pdf").exists()
+    # the trained runner's transition is 60 ms shorter: beyond MDC95 on both sides
+    assert result.output.count("exceeds MDC95: a real change") == 2 and "  left before -> after: change -" in result.output
+    changes = json.loads((tmp_path / "cmp" / "comparison.json").read_text())["transition_vs_mdc95"]
+    assert [(c["side"], c["exceeds"]) for c in changes] == [("left", True), ("right", True)]
+    assert changes[0]["mdc95_ms"] == max(changes[0]["mdc95_a_ms"], changes[0]["mdc95_b_ms"])
     bad = CliRunner().invoke(cli, ["report", str(before), "--format", "docx"])
     assert bad.exit_code == 2 and "choose from pdf, html, png" in bad.output
 
