@@ -29,7 +29,8 @@ _NOTE = (
     "Spread: how far a step's transition moves when the event threshold (4-6 %) or the region boundaries "
     f"(± half a cell) move; well conditioned: spread ≤ {WELL_CONDITIONED_MS:g} ms. MDC95: the smallest change of "
     "one step's transition beyond measurement noise, from the first against the second half of the session "
-    "(SEM = √MSE, MDC95 = 1.96 √2 SEM; Weir 2005). Definitions: docs/metrics.md."
+    "(SEM = √MSE, MDC95 = 1.96 √2 SEM; Weir 2005). ICC(2,1) of the same pairs: near 0 in a steady session, "
+    "whose halves' steps are independent; MDC95 tells whether a change is real. Definitions: docs/metrics.md."
 )
 
 
@@ -80,12 +81,14 @@ def _spread_text(result: SessionResult, side: int) -> str:
     return f"spread: median {median:.1f} ms (IQR {q1:.1f}-{q3:.1f})"
 
 
-def _reliability_text(result: SessionResult, side: str) -> str:
+def _reliability_lines(result: SessionResult, side: str) -> list[str]:
     r = result.reliability[side]
     if r.mdc95_ms is None:
-        return f"MDC95: n/a ({r.reason})"
-    icc = "-" if r.icc is None else f"{r.icc:.2f}"
-    return f"MDC95 {r.mdc95_ms:.1f} ms (SEM {r.sem_ms:.1f} ms, ICC {icc}, {r.n_pairs} pairs)"
+        return [f"MDC95: n/a ({r.reason})"]
+    lines = [f"MDC95 {r.mdc95_ms:.1f} ms (SEM {r.sem_ms:.1f} ms, {r.n_pairs} pairs)"]
+    if r.icc is not None:
+        lines.append(f"ICC(2,1) {r.icc:.2f} (95 % CI {fmt(r.icc_ci_low, 2)} to {fmt(r.icc_ci_high, 2)})")
+    return lines
 
 
 def _walking(result: SessionResult) -> bool | None:
@@ -114,7 +117,7 @@ def _side_card(result: SessionResult, code: int) -> Card:
         f"{mean_sd(result.summary[side]['transition_pct'], '% of stance')} ({result.summary[side]['transition_ms']['n']} steps)",
         _spread_text(result, code),
         _conditioning_text(counts),
-        _reliability_text(result, side),
+        *_reliability_lines(result, side),
     ]
     flags = ["fewer than half its steps are well conditioned"] if _poorly_conditioned(counts) else []
     return Card(side.capitalize(), mean_sd(result.summary[side]["transition_ms"], "ms"), lines=lines, flags=flags, colour=side_style(code).colour)
@@ -122,9 +125,9 @@ def _side_card(result: SessionResult, code: int) -> Card:
 
 def _session_flag(result: SessionResult, name: str = "this session") -> list[str]:
     counts = conditioning(result)
-    if not _poorly_conditioned(counts):
+    if counts is None or not _poorly_conditioned(counts):
         return []
-    return [f"! Not well conditioned: only {counts[0]} of {counts[1]} steps of {name} keep their transition within "  # type: ignore[index]
+    return [f"! Not well conditioned: only {counts[0]} of {counts[1]} steps of {name} keep their transition within "
             f"{WELL_CONDITIONED_MS:g} ms when the threshold or the region boundaries move. Read the transition with care."]
 
 
