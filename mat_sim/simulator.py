@@ -136,7 +136,7 @@ PRESETS |= {  # issue 13: other strikes, speeds, sides and sensors
         _RUNNER, foot_flat_ms=40.0, belt_speed_m_s=4.5, cadence_spm=180.0, stance_ms=190.0, subject_id="SIM-FAST",
     ),
     "devkit-walker": dataclasses.replace(
-        PRESETS["walker"], rows=48, cols=120, pitch_mm=10.0, rate_hz=50.0, adc_bits=8, gain_kpa=3.0, noise_counts=0.1,
+        PRESETS["walker"], rows=48, cols=120, pitch_mm=12.5, rate_hz=50.0, adc_bits=8, gain_kpa=3.0, noise_counts=0.1,
         offset_max_counts=1.0, pass_gap_s=2.0,
     ),
     "lab-walker": dataclasses.replace(PRESETS["walker"], adc_bits=16, gain_kpa=0.025, noise_counts=12.8, offset_max_counts=64.0),
