@@ -1,4 +1,6 @@
-"""The second foot model ("plantar") against its own construction and the written definitions."""
+"""The second foot model ("plantar") against its own construction and the written definitions.
+
+(The rendered force on a clean sensor is tested for both models in test_simulator.py.)"""
 
 from __future__ import annotations
 
@@ -9,8 +11,8 @@ from scipy.signal import find_peaks
 from gait_metrics.config import AnalysisConfig
 from mat_sim.plantar import PADS, force_shape_bw
 from mat_sim.simulator import PRESETS, simulate, truth_steps
+from tests.mat_sim.test_simulator import CLEAN
 
-CLEAN = dict(noise_counts=0.0, crosstalk_frac=0.0, offset_max_counts=0.0, dead_cells=0)
 MTH = [k for k, pad in enumerate(PADS) if pad.name.startswith("mth")]  # MTH1 (medial) ... MTH5
 TOES = [pad.name for pad in PADS].index("toes")
 DEFAULTS = AnalysisConfig()
@@ -49,16 +51,6 @@ def test_force_curves_have_the_shape_of_their_gait() -> None:
     walk = force_shape_bw(tau, "walk", "rearfoot")
     humps, _ = find_peaks(walk)
     assert len(humps) == 2 and np.all(walk[humps] > 1.0) and 0.6 < walk[humps[0]:humps[1]].min() < 0.9
-
-
-def test_rendered_force_equals_true_force_on_a_clean_sensor() -> None:
-    sim = simulate("shuffling-runner", seed=2, duration_s=3.0, foot_model="plantar", **CLEAN)
-    rec = sim.recording()
-    force_n = rec.pressure().sum(axis=(1, 2)) * rec.geometry.cell_area_mm2 / 1000.0
-    truth = sim.truth["frame_force_n"]
-    loaded = truth > 200.0
-    assert loaded.sum() > 50
-    np.testing.assert_allclose(force_n[loaded], truth[loaded], rtol=0.02)
 
 
 def test_same_seed_same_frames_whatever_the_chunking() -> None:

@@ -7,7 +7,7 @@ import pytest
 from scipy.signal import find_peaks
 
 from mat_sim.footmodel import REGION_OF_BLOB, loaded_rear_edge_mm
-from mat_sim.simulator import NOISE_KPA, PRESETS, simulate, truth_steps
+from mat_sim.simulator import FOOT_MODELS, NOISE_KPA, PRESETS, simulate, truth_steps
 
 CLEAN = dict(noise_counts=0.0, crosstalk_frac=0.0, offset_max_counts=0.0, dead_cells=0)
 
@@ -33,8 +33,9 @@ def test_rendering_does_not_depend_on_chunking(runner) -> None:
     np.testing.assert_array_equal(runner.recording().raw(slice(100, 160)), whole)
 
 
-def test_rendered_force_equals_true_force_on_a_clean_sensor() -> None:
-    sim = simulate("shuffling-runner", seed=2, duration_s=3.0, **CLEAN)
+@pytest.mark.parametrize("foot_model", FOOT_MODELS)
+def test_rendered_force_equals_true_force_on_a_clean_sensor(foot_model: str) -> None:
+    sim = simulate("shuffling-runner", seed=2, duration_s=3.0, foot_model=foot_model, **CLEAN)
     rec = sim.recording()
     force_n = rec.pressure().sum(axis=(1, 2)) * rec.geometry.cell_area_mm2 / 1000.0
     truth = sim.truth["frame_force_n"]
