@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from math import gamma
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.constants import g as _GRAVITY_M_S2
@@ -38,6 +39,9 @@ from scipy.special import gammainc
 
 from gait_metrics.config import AnalysisConfig
 from mat_sim.stepbase import TRUTH_DT_S, StepPose, crossings
+
+if TYPE_CHECKING:
+    from mat_sim.simulator import SimConfig
 
 __all__ = ["Pad", "PADS", "PlantarStep", "force_shape_bw", "place_regions"]
 
@@ -98,7 +102,7 @@ def force_shape_bw(tau: np.ndarray, gait: str, strike: str) -> np.ndarray:
     """Vertical force in body weights over the contact ``tau`` in [0, 1] (0 outside).
 
     Running: an active peak of 2.5 BW at mid-contact and, for rear- and midfoot strikes,
-    an impact transient near 7 %; walking: two humps (about 1.1 BW) and a valley (0.76 BW).
+    an impact transient near 7 %; walking: two humps (1.2 BW) and a valley (0.76 BW).
     """
     tau = np.asarray(tau, float)
     inside = (tau > 0.0) & (tau < 1.0)
@@ -133,6 +137,8 @@ _DEFAULT_LAG_FRAC = {"run": 0.35, "walk": 0.24}  # heel lift after foot flat whe
 _FOREFOOT_LOWEST_PITCH_DEG = -1.5  # the heel comes within reach: about 2 % of the force, over 5 kPa
 _FLAT_PITCH_DEG = 0.8  # pitch at foot flat and minus it at heel off
 _ROLL_DEG, _ROLL_SD_DEG = 7.0, 1.5  # inversion at contact (lateral side down)
+_ROLL_LATE_DEG = (-1.5, -5.0)  # eversion at heel lift and at the end of contact
+_PUSH_OFF_PITCH_DEG = (-40.0, -45.0)  # at toe off and at the end of contact
 
 
 @dataclass(frozen=True)
@@ -169,7 +175,7 @@ class PlantarStep(StepPose):
     """
 
     def __init__(self, index: int, side: int, t_ic: float, stance_s: float, foot_flat_s: float | None,
-                 origin: np.ndarray, cfg, anatomy: Anatomy, lag_offset_s: float = 0.0) -> None:
+                 origin: np.ndarray, cfg: SimConfig, anatomy: Anatomy, lag_offset_s: float = 0.0) -> None:
         self.index, self.side, self.cfg = index, side, cfg
         self.origin = origin
         self.heading = np.deg2rad(cfg.progression_angle_deg) * (1.0 if side == 0 else -1.0)
@@ -200,7 +206,7 @@ class PlantarStep(StepPose):
         flat = np.deg2rad(_FLAT_PITCH_DEG)
         if strike == "forefoot":  # lands on the lateral forefoot; the heel only brushes the ground
             knots_t = [self.t_on, t_ic + 0.45 * stance_s, t_to, self.t_off]
-            knots_pitch = np.deg2rad([-9.0, _FOREFOOT_LOWEST_PITCH_DEG, -40.0, -45.0])
+            knots_pitch = np.deg2rad([-9.0, _FOREFOOT_LOWEST_PITCH_DEG, *_PUSH_OFF_PITCH_DEG])
             roll_t = [self.t_on, t_ic + 0.45 * stance_s, self.t_off]
         else:
             lag_s = foot_flat_s if foot_flat_s is not None else _DEFAULT_LAG_FRAC[gait] * stance_s
@@ -208,10 +214,10 @@ class PlantarStep(StepPose):
             t_ho = float(np.clip(t_ff + lag_s - lag_offset_s + anatomy.lag_jitter_s, t_ff + 0.005, t_ic + 0.85 * stance_s))
             pitch0 = np.deg2rad(_STRIKE_PITCH_DEG[(gait, strike)] * anatomy.pitch_factor)
             knots_t = [self.t_on, t_ff, t_ho, t_to, self.t_off]
-            knots_pitch = np.array([pitch0, min(flat, pitch0), -flat, np.deg2rad(-40.0), np.deg2rad(-45.0)])
+            knots_pitch = np.array([pitch0, min(flat, pitch0), -flat, *np.deg2rad(_PUSH_OFF_PITCH_DEG)])
             roll_t = [self.t_on, t_ho, self.t_off]
         self._pitch = PchipInterpolator(knots_t, knots_pitch)
-        self._roll = PchipInterpolator(roll_t, [anatomy.roll_rad, np.deg2rad(-1.5), np.deg2rad(-5.0)])
+        self._roll = PchipInterpolator(roll_t, [anatomy.roll_rad, *np.deg2rad(_ROLL_LATE_DEG)])
         self._gait, self._strike = gait, strike
         self.bounds_mm: tuple[float, float] | None = None
 
@@ -347,7 +353,7 @@ def _fraction_behind(step: PlantarStep, pad: int, heel: np.ndarray, axis: np.nda
 
 
 @lru_cache(maxsize=None)
-def lag_offset_s(cfg, foot_flat_s: float) -> float:
+def lag_offset_s(cfg: SimConfig, foot_flat_s: float) -> float:
     """How much later than the rocker's heel lift the truth's HO - FF ends, nominal step.
 
     ``foot_flat_ms`` sets the lag (HO - FF) of the definitions, not of the rocker's

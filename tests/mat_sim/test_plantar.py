@@ -96,7 +96,9 @@ def test_asymmetric_runner_lags_40_ms_longer_on_the_right() -> None:
     assert np.median(right) - np.median(left) == pytest.approx(40.0, abs=6.0)
 
 
-@pytest.mark.parametrize("preset, pattern", [("shuffling-runner", (0, 33.3)), ("midfoot-runner", (33.3, 66.7)), ("forefoot-runner", (66.7, 100))])
+@pytest.mark.parametrize(
+    "preset, pattern", [("shuffling-runner", (0, 33.3)), ("midfoot-runner", (33.3, 66.7)), ("forefoot-runner", (66.7, 100))]
+)
 def test_strike_patterns(preset: str, pattern: tuple[float, float]) -> None:
     steps = truth_steps(simulate(preset, seed=1, duration_s=4.0, foot_model="plantar").truth)
     assert all(pattern[0] < s.strike_index_pct < pattern[1] for s in steps)
