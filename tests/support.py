@@ -7,10 +7,14 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 #: The `mat` command, run from this interpreter.
 MAT_COMMAND = [sys.executable, "-m", "mat_cli"]
+
+#: Vendor sample recordings inside the repository (tests/data/README.md says where they come from).
+VENDOR_DATA = Path(__file__).resolve().parent / "data"
 
 
 @contextmanager
