@@ -104,6 +104,32 @@ def test_record_errors_are_one_line(tmp_path: Path) -> None:
     assert not (tmp_path / "a.h5").exists()
 
 
+def short_error(result, culprit: str) -> str:
+    """Assert ``result`` failed with at most 3 lines, no traceback, naming ``culprit``."""
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert result.exit_code != 0, result.output
+    assert "Traceback" not in result.output and not isinstance(result.exception, OSError), result.output
+    assert 1 <= len(lines) <= 3 and culprit in result.output, result.output
+    return result.output
+
+
+@pytest.fixture
+def recording_and_a_file(tmp_path: Path) -> tuple[Path, Path]:
+    """A short recording, and notes.txt: a regular file where an -o wants a folder."""
+    run("simulate", "walker", "-o", str(tmp_path / "rec.h5"), "--duration", "4")
+    (tmp_path / "notes.txt").write_text("a user's notes")
+    return tmp_path / "rec.h5", tmp_path / "notes.txt"
+
+
+@pytest.mark.parametrize("command", [["export", "--format", "csv"], ["export", "--format", "json"], ["report"], ["compare"]])
+def test_an_output_below_a_file_is_one_line(recording_and_a_file: tuple[Path, Path], command: list[str]) -> None:
+    recording, notes = recording_and_a_file
+    inputs = [str(recording)] * (2 if command == ["compare"] else 1)
+    output = short_error(CliRunner().invoke(cli, [command[0], *inputs, *command[1:], "-o", str(notes / "out")]), str(notes))
+    assert "is a file, not a folder" in output
+    assert notes.read_text() == "a user's notes"
+
+
 def test_record_from_the_virtual_mat_end_to_end(tmp_path: Path, virtual_mat) -> None:
     port = virtual_mat("trained-runner", "--duration", "20", "--protocol", "pmat", "--drop-every", "50")
     path = tmp_path / "live.h5"
