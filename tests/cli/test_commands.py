@@ -130,6 +130,20 @@ def test_an_output_below_a_file_is_one_line(recording_and_a_file: tuple[Path, Pa
     assert notes.read_text() == "a user's notes"
 
 
+def test_frames_with_nan_are_refused_with_their_count(tmp_path: Path) -> None:
+    frames = np.zeros((30, 4, 6))
+    frames[10:20, 1:3, 2:4] = 100.0
+    frames[12, 0, 0] = np.nan
+    frames[15] = np.nan  # one whole frame: 24 cells
+    np.savez(tmp_path / "frames.npz", frames=frames)
+    result = CliRunner().invoke(cli, ["import", str(tmp_path / "frames.npz"), "-o", str(tmp_path / "f.h5"), "--pitch", "10", "--rate", "50"])
+    assert "25 cells in 2 of 30 frames NaN" in short_error(result, "frames.npz")
+    assert not (tmp_path / "f.h5").exists()
+    (tmp_path / "m.csv").write_text("1,2,3,4,0,0\n1,nan,3,4,1,10000\n")
+    result = CliRunner().invoke(cli, ["import", str(tmp_path / "m.csv"), "-o", str(tmp_path / "m.h5"), "--pitch", "10"])
+    assert "1 cell in 1 of 2 frames NaN" in short_error(result, "m.csv")
+
+
 def test_record_from_the_virtual_mat_end_to_end(tmp_path: Path, virtual_mat) -> None:
     port = virtual_mat("trained-runner", "--duration", "20", "--protocol", "pmat", "--drop-every", "50")
     path = tmp_path / "live.h5"
