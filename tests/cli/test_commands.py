@@ -144,6 +144,18 @@ def test_frames_with_nan_are_refused_with_their_count(tmp_path: Path) -> None:
     assert "1 cell in 1 of 2 frames NaN" in short_error(result, "m.csv")
 
 
+def test_batch_names_every_input_that_does_not_exist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["batch", "no_such_dir", "-o", "study.csv"])
+    assert "no_such_dir: no such file or folder" in short_error(result, "no_such_dir")
+    run("simulate", "walker", "-o", "rec.h5", "--duration", "4")
+    result = CliRunner().invoke(cli, ["batch", "rec.h5", "gone-a", "gone-b", "-o", "study.csv"])
+    assert "gone-b" in short_error(result, "gone-a")
+    result = CliRunner().invoke(cli, ["batch", *(f"gone-{k}" for k in range(6)), "-o", "study.csv"])
+    assert "4 more inputs that do not exist: gone-2, gone-3, gone-4, gone-5" in short_error(result, "gone-0")
+    assert not (tmp_path / "study.csv").exists()
+
+
 def test_record_from_the_virtual_mat_end_to_end(tmp_path: Path, virtual_mat) -> None:
     port = virtual_mat("trained-runner", "--duration", "20", "--protocol", "pmat", "--drop-every", "50")
     path = tmp_path / "live.h5"
