@@ -72,7 +72,9 @@ def test_every_protocol_records_bit_identical_frames_through_a_pty(tmp_path: Pat
     assert summary.reason == "duration reached"
     with open_recording(summary.path) as rec:
         recorded = rec.raw()
-        assert rec.n_frames == summary.frames >= 60
+        # 120 frames in 0.6 s when idle; a polled mat answers slower on a busy CPU. The
+        # property is bit-identity, and 20 consecutive random frames settle it.
+        assert rec.n_frames == summary.frames >= 20
         assert rec.stats["frames_rejected"] == 0
         assert rec.gaps.total_missing == 0
         offset = match_offset(recorded, source.frames)
