@@ -27,8 +27,9 @@ def file_in_the_way(folder: str | os.PathLike[str]) -> Path | None:
 
 
 def not_a_folder(path: str | os.PathLike[str], blocker: Path) -> RecordingError:
-    """The error for ``path``, which needs ``blocker`` to be a folder but it is a file."""
-    return RecordingError(f"{path}: {blocker} is a file, not a folder; choose another -o")
+    """The error for ``path``, which needs ``blocker`` (itself or an ancestor) to be a folder."""
+    where = f"{path}" if Path(path) == blocker else f"{path}: {blocker}"
+    return RecordingError(f"{where} is a file, not a folder; choose another -o")
 
 
 def check_folder(folder: str | os.PathLike[str]) -> Path:
