@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from gait_metrics import SessionResult, analyze
+from mat_driver.paths import check_folder
 from mat_driver.recording import open_recording
 from plots.document import REPORT_FORMATS, write_report
 from plots.headline import transition_changes
@@ -63,7 +64,7 @@ def report(recording: Path, folder: Path | None, formats: str) -> None:
     Example: mat report before.h5 -o before-report --format pdf,html
     """
     chosen = _formats(formats)
-    folder = folder or recording.with_name(recording.stem + "-report")
+    folder = check_folder(folder or recording.with_name(recording.stem + "-report"))
     result = analyze_file(recording)
     written = write_session_report(result, folder, chosen)
     click.echo(f"{recording}: {len(result.included())} steps analysed")
@@ -95,6 +96,7 @@ def compare(recordings: tuple[Path, ...], folder: Path, labels: tuple[str, ...],
     if labels and len(labels) != len(recordings):
         raise click.UsageError(f"{len(labels)} --label for {len(recordings)} recordings")
     chosen = _formats(formats)
+    check_folder(folder)
     results = [analyze_file(path) for path in recordings]
     names = list(labels) or [r.info["condition"] or p.stem for r, p in zip(results, recordings)]
     if spm and len(results) != 2:

@@ -22,6 +22,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from mat_driver.paths import make_folder  # noqa: E402
 from plots.page import FLAG_COLOUR, Block, Card, Headline, Table, headline_block, pair_block, table_blocks, text_block  # noqa: E402
 from plots.style import A4_PORTRAIT_IN  # noqa: E402
 
@@ -99,7 +100,7 @@ def write_report(report: Report, folder: Path, stem: str, formats: Iterable[str]
     PNGs are named ``{stem}-{panel.key}.png``; the PDF and HTML ``{stem}.pdf`` and
     ``{stem}.html``.
     """
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     formats = set(formats)
     written: dict[str, Path] = {}
     pngs = {panel.key: _png_bytes(_panel_figure(panel)) for panel in report.panels} if formats & {"png", "html"} else {}
