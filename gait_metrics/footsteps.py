@@ -47,6 +47,7 @@ __all__ = ["Footprints", "FootstepSegmenter", "walking_passes", "progression_dir
 
 _BLOCK_BUDGET = 8_000_000  # voxels of the pooled volume labelled at a time
 FOOT_MAX_WIDTH_MM = 180.0  # a region wider than this across the walking axis is not one foot
+MIN_PART_FRAC = 0.25  # a part of a foot is loaded for at least this fraction of the other part's time
 MIN_STEP_WIDTH_MM = 30.0  # left and right heel lines closer than this cannot be told apart
 
 
@@ -249,9 +250,12 @@ class FootstepSegmenter:
         coarse_along = along // block_along
         # stage 1: (time, along the walking axis); a footprint is one run of blocks per frame
         labels = _label_volume(voxel_slice, coarse_along, int(slice_of_active[-1]) + 1, (n_along,))
-        # stage 2: regions wider than a foot, or with a lateral gap, are labelled in 3-D
+        # stage 2: regions wider than a foot, with a lateral gap, or with stray cells (a lane
+        # loaded in fewer than min_frames frames: sensor noise) are labelled in 3-D
         n = int(labels.max()) + 1
-        occupied = np.bincount(labels * n_across_cells + across, minlength=n * n_across_cells).reshape(n, n_across_cells) > 0
+        lane_count = np.bincount(labels * n_across_cells + across, minlength=n * n_across_cells).reshape(n, n_across_cells)
+        occupied = lane_count >= self.min_frames
+        stray = ((lane_count > 0) & ~occupied).any(axis=1)
         first = np.argmax(occupied, axis=1)
         last = n_across_cells - 1 - np.argmax(occupied[:, ::-1], axis=1)
         gap_cells = block_across + 1
@@ -260,7 +264,7 @@ class FootstepSegmenter:
         gapped = np.zeros(n, bool)
         if n_across_cells >= gap_cells:
             gapped = np.lib.stride_tricks.sliding_window_view(empty, gap_cells, axis=1).all(axis=2).any(axis=1)
-        wide = gapped | ((last - first + 1) * pitch_across > FOOT_MAX_WIDTH_MM)
+        wide = gapped | stray | ((last - first + 1) * pitch_across > FOOT_MAX_WIDTH_MM)
         for region in np.flatnonzero(wide):
             members = np.flatnonzero(labels == region)
             start = voxel_slice[members[0]]
@@ -288,8 +292,8 @@ class FootstepSegmenter:
             i = candidates[rank]
             for j in candidates[rank + 1 : stops[rank]]:
                 lo, hi = max(first[i], first[j]), min(last[i], last[j])
-                shorter = min(last[i] - first[i], last[j] - first[j]) + 1
-                if hi - lo + 1 < 0.5 * shorter:
+                shorter, longer = sorted((last[i] - first[i] + 1, last[j] - first[j] + 1))
+                if hi - lo + 1 < 0.5 * shorter or shorter < MIN_PART_FRAC * longer:
                     continue
                 ci = self._centre(groups, cumulative, i, lo, hi)
                 cj = self._centre(groups, cumulative, j, lo, hi)
