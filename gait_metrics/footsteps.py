@@ -473,8 +473,21 @@ def assign_sides(
         two_lines = members.size >= 2 and float(np.mean(np.diff(np.sign(offset)) != 0)) > 0.5 and apart >= MIN_STEP_WIDTH_MM
         by_line = np.where(offset > 0, 0, 1)
         by_shape = shape_side[members]
+        # the lines are two feet only if the shapes do not contradict them: on each line, the
+        # feet with a shape are mostly of that line's side (hops on one foot scatter into two
+        # "lines" whose feet all have the same shape)
+        two_lines = two_lines and all(
+            np.count_nonzero(by_shape[by_line == s] == s) >= np.count_nonzero(by_shape[by_line == s] == 1 - s) for s in (0, 1)
+        )
         use_line = clear & two_lines
-        chosen = np.where(use_line, by_line, np.where(by_shape >= 0, by_shape, by_line))
+        known = by_shape[by_shape >= 0]
+        fallback = by_line if two_lines or known.size == 0 else np.full(members.size, int(np.mean(known) > 0.5))
+        chosen = np.where(use_line, by_line, np.where(by_shape >= 0, by_shape, fallback))
+        # a foot placed across the line (a crossover): where its shape disagrees with the
+        # line and both neighbours already lie on the line's side, shape and alternation win
+        before, after = np.r_[-1, chosen[:-1]], np.r_[chosen[1:], -1]
+        neighbours_agree = ((before == by_line) | (before < 0)) & ((after == by_line) | (after < 0)) & (members.size > 1)
+        chosen = np.where(use_line & (by_shape >= 0) & (by_shape != by_line) & neighbours_agree, by_shape, chosen)
         alternates = np.ones(members.size, bool)
         if members.size > 1:
             differs = chosen[1:] != chosen[:-1]
