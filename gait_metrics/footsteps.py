@@ -47,7 +47,7 @@ __all__ = ["Footprints", "FootstepSegmenter", "walking_passes", "progression_dir
 
 _BLOCK_BUDGET = 8_000_000  # voxels of the pooled volume labelled at a time
 FOOT_MAX_WIDTH_MM = 180.0  # a region wider than this across the walking axis is not one foot
-MIN_PART_FRAC = 0.25  # a part of a foot is loaded for at least this fraction of the other part's time
+MIN_PART_FRAC = 0.25  # a brief part of a foot (shorter than this fraction of the other's time) must be strong
 MIN_STEP_WIDTH_MM = 30.0  # left and right heel lines closer than this cannot be told apart
 
 
@@ -85,6 +85,21 @@ class Footprints:
     def n_voxels(self) -> int:
         """Loaded (frame, cell) pairs over all footprints."""
         return int(self.step.size)
+
+    def room_along_mm(self) -> np.ndarray:
+        """Per footprint, the mat left beyond its loaded cells along the walking axis (mm):
+        from its rearmost cell to the mat's rear end or from its foremost cell to the front
+        end, whichever is less. A part of the foot can only have missed the mat within it.
+        """
+        if not len(self):
+            return np.zeros(0)
+        along, _ = _along_across(self.cell, self.geometry)
+        pitch, _ = _pitches(self.geometry)
+        n_along = self.geometry.cols if self.geometry.walk_axis == "cols" else self.geometry.rows
+        starts = self.bounds[:-1]
+        rear = np.minimum.reduceat(along, starts)
+        front = np.maximum.reduceat(along, starts)
+        return np.minimum(rear, n_along - 1 - front) * pitch
 
 
 def _along_across(cell: np.ndarray, geometry: Geometry) -> tuple[np.ndarray, np.ndarray]:
@@ -286,6 +301,7 @@ class FootstepSegmenter:
         candidates = np.flatnonzero(solid)
         candidates = candidates[np.argsort(first[candidates], kind="stable")]
         cumulative = np.cumsum(np.vstack([np.zeros((1, 3)), sums]), axis=0)
+        group_peak = groups.per_group(np.maximum, sums[:, 0])
         pairs_a, pairs_b = [], []
         stops = np.searchsorted(first[candidates], last[candidates], side="right")
         for rank in np.flatnonzero(stops > np.arange(candidates.size) + 1):
@@ -293,7 +309,8 @@ class FootstepSegmenter:
             for j in candidates[rank + 1 : stops[rank]]:
                 lo, hi = max(first[i], first[j]), min(last[i], last[j])
                 shorter, longer = sorted((last[i] - first[i] + 1, last[j] - first[j] + 1))
-                if hi - lo + 1 < 0.5 * shorter or shorter < MIN_PART_FRAC * longer:
+                weaker, stronger = sorted((group_peak[i], group_peak[j]))
+                if hi - lo + 1 < 0.5 * shorter or (shorter < MIN_PART_FRAC * longer and weaker < self.min_peak_frac * stronger):
                     continue
                 ci = self._centre(groups, cumulative, i, lo, hi)
                 cj = self._centre(groups, cumulative, j, lo, hi)
@@ -430,6 +447,7 @@ def assign_sides(
     direction: np.ndarray,
     *,
     margin_mm: float = 10.0,
+    usable: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Side (0 left, 1 right) and confidence of every step.
 
@@ -447,6 +465,9 @@ def assign_sides(
         From :func:`walking_passes` and :func:`progression_directions`.
     margin_mm
         A heel closer than this to the line of progression gives no side by itself.
+    usable
+        Steps whose shape may check the lines (default all); a footprint cut by the mat's
+        edge has a misleading shape.
 
     Examples
     --------
@@ -461,6 +482,7 @@ def assign_sides(
     sides = np.zeros(n, np.int64)
     confident = np.zeros(n, bool)
     shape_side = np.where(np.isfinite(lateral_mm), (lateral_mm < 0).astype(np.int64), -1)
+    checks = np.where(np.ones(n, bool) if usable is None else usable, shape_side, -1)
     for p in range(int(passes.max()) + 1 if n else 0):
         members = np.flatnonzero(passes == p)
         members = members[np.argsort(ic_s[members], kind="stable")]
@@ -476,8 +498,9 @@ def assign_sides(
         # the lines are two feet only if the shapes do not contradict them: on each line, the
         # feet with a shape are mostly of that line's side (hops on one foot scatter into two
         # "lines" whose feet all have the same shape)
+        check = checks[members]
         two_lines = two_lines and all(
-            np.count_nonzero(by_shape[by_line == s] == s) >= np.count_nonzero(by_shape[by_line == s] == 1 - s) for s in (0, 1)
+            np.count_nonzero(check[by_line == s] == s) >= np.count_nonzero(check[by_line == s] == 1 - s) for s in (0, 1)
         )
         use_line = clear & two_lines
         known = by_shape[by_shape >= 0]
