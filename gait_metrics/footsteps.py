@@ -464,10 +464,11 @@ def assign_sides(
     passes, direction
         From :func:`walking_passes` and :func:`progression_directions`.
     margin_mm
-        A heel closer than this to the line of progression gives no side by itself.
+        A heel closer than this to the line of progression gives no side by itself, and a
+        midfoot contact closer than this to the foot's axis cannot overrule the lines.
     usable
-        Steps whose shape may check the lines (default all); a footprint cut by the mat's
-        edge has a misleading shape.
+        Steps whose shape may overrule the lines (default all); a footprint cut by the
+        mat's edge has a misleading shape.
 
     Examples
     --------
@@ -482,7 +483,8 @@ def assign_sides(
     sides = np.zeros(n, np.int64)
     confident = np.zeros(n, bool)
     shape_side = np.where(np.isfinite(lateral_mm), (lateral_mm < 0).astype(np.int64), -1)
-    checks = np.where(np.ones(n, bool) if usable is None else usable, shape_side, -1)
+    clear_shape = np.abs(np.nan_to_num(lateral_mm)) >= margin_mm
+    checks = np.where(clear_shape & (True if usable is None else usable), shape_side, -1)
     for p in range(int(passes.max()) + 1 if n else 0):
         members = np.flatnonzero(passes == p)
         members = members[np.argsort(ic_s[members], kind="stable")]

@@ -40,7 +40,12 @@ def simulated(name: str) -> Session:
     return Session(name)
 
 
-@pytest.fixture(params=tuple(PRESETS))
+#: the gait presets at 100 Hz and 8.5 mm whose accuracy docs/metrics.md reports; hops and
+#: the coarse 60 Hz mat are checked for steps and sides in test_setups.py
+VALIDATED = ("shuffling-runner", "trained-runner", "forefoot-runner", "walker", "treadmill-walker")
+
+
+@pytest.fixture(params=VALIDATED)
 def session(request) -> Session:
     return simulated(request.param)
 
