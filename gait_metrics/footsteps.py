@@ -49,6 +49,8 @@ _BLOCK_BUDGET = 8_000_000  # voxels of the pooled volume labelled at a time
 FOOT_MAX_WIDTH_MM = 180.0  # a region wider than this across the walking axis is not one foot
 MIN_PART_FRAC = 0.25  # a brief part of a foot (shorter than this fraction of the other's time) must be strong
 MIN_STEP_WIDTH_MM = 30.0  # left and right heel lines closer than this cannot be told apart
+LINE_MIN_STEPS = 3  # feet with a shape on each line before the lines may overrule the shapes
+LINE_SEPARATION = 4.0  # ... and the lines' distance over the heels' spread about their line
 
 
 @dataclass(frozen=True, eq=False)
@@ -439,6 +441,32 @@ def progression_directions(axis: np.ndarray, passes: np.ndarray, side: np.ndarra
     return direction
 
 
+def _two_lines(offset: np.ndarray, shape: np.ndarray) -> bool:
+    """Whether heels at ``offset`` (mm, left positive, in order of contact) form a left and
+    a right line: offsets that change sign step by step, lying at least
+    ``MIN_STEP_WIDTH_MM`` apart, and not contradicted by the feet's ``shape`` (0, 1, or -1
+    for none): on each line the feet with a shape are not mostly of the other side, unless
+    both lines hold ``LINE_MIN_STEPS`` feet with a shape and lie apart by at least
+    ``LINE_SEPARATION`` times the heels' spread about their line. One-foot hops scatter
+    into one lane whose halves alternate by chance; their shapes all say one foot and the
+    halves lie apart by only about 2.7 times their spread.
+    """
+    left, right = offset > 0, offset < 0
+    if offset.size < 2 or not (left.any() and right.any()):
+        return False
+    apart = offset[left].mean() - offset[right].mean()
+    if float(np.mean(np.diff(np.sign(offset)) != 0)) <= 0.5 or apart < MIN_STEP_WIDTH_MM:
+        return False
+    on_line = [shape[line] for line in (left, right)]
+    agree = [np.count_nonzero(s == side) for s, side in zip(on_line, (0, 1))]
+    contradict = [np.count_nonzero(s == 1 - side) for s, side in zip(on_line, (0, 1))]
+    if all(a >= c for a, c in zip(agree, contradict)):
+        return True
+    spread = np.sqrt(np.mean(np.r_[offset[left] - offset[left].mean(), offset[right] - offset[right].mean()] ** 2))
+    many = all(np.count_nonzero(s >= 0) >= LINE_MIN_STEPS for s in on_line)
+    return bool(many and apart >= LINE_SEPARATION * spread)
+
+
 def assign_sides(
     heel_mm: np.ndarray,
     ic_s: np.ndarray,
@@ -491,19 +519,9 @@ def assign_sides(
         d = direction[members[0]]
         offset = (heel_mm[members] - heel_mm[members].mean(axis=0)) @ np.array([-d[1], d[0]])
         clear = np.abs(offset) > margin_mm
-        # two lines of heels (left and right): offsets that change sign step by step, and
-        # the heels left of the line lie well apart from those right of it
-        apart = offset[offset > 0].mean() - offset[offset < 0].mean() if (offset > 0).any() and (offset < 0).any() else 0.0
-        two_lines = members.size >= 2 and float(np.mean(np.diff(np.sign(offset)) != 0)) > 0.5 and apart >= MIN_STEP_WIDTH_MM
         by_line = np.where(offset > 0, 0, 1)
         by_shape = shape_side[members]
-        # the lines are two feet only if the shapes do not contradict them: on each line, the
-        # feet with a shape are mostly of that line's side (hops on one foot scatter into two
-        # "lines" whose feet all have the same shape)
-        check = checks[members]
-        two_lines = two_lines and all(
-            np.count_nonzero(check[by_line == s] == s) >= np.count_nonzero(check[by_line == s] == 1 - s) for s in (0, 1)
-        )
+        two_lines = _two_lines(offset, checks[members])
         use_line = clear & two_lines
         known = by_shape[by_shape >= 0]
         fallback = by_line if two_lines or known.size == 0 else np.full(members.size, int(np.mean(known) > 0.5))

@@ -10,7 +10,10 @@ import numpy as np
 import pytest
 
 from gait_metrics import SessionResult, analyze
+from gait_metrics.cop import mat_coordinates
+from mat_driver.model import Calibration, Metadata, Recording
 from mat_sim.simulator import FOOT_MODELS, simulate, truth_steps
+from tests.gait_metrics.test_footframe import GEOMETRY, render
 
 #: name: (preset, seed, overrides); seeds no other test uses, durations modest; the hops
 #: scattered over 25 mm (two "lines") and the noisy coarse pass failed before issue 13
@@ -105,3 +108,22 @@ def test_two_footprints_ride_the_belt_at_once(foot_model: str) -> None:
     overlap = steps.to_s[k[:-1]] - steps.ic_s[k[1:]]  # double support, between consecutive steps
     assert np.median(overlap) > 0.15
     assert all(steps.side_confident[k])
+
+
+def test_a_short_footprint_with_room_on_the_mat_is_whole() -> None:
+    # forefoot contacts (no heel) in the middle of a walkway stay in; the same contact
+    # ending two cells before the mat's end may have lost its toes off the mat
+    x_mm = mat_coordinates(GEOMETRY)[0]
+    placements = [(100.0, False), (350.0, True), (600.0, False), (300.0, False), (550.0, True), (1000.0, True), (800.0, False)]
+    pressure = np.zeros((20 + 50 * len(placements), *GEOMETRY.shape))
+    for k, (x, forefoot_only) in enumerate(placements):
+        for j in range(30):
+            foot = render((x, 200.0 if k % 2 == 0 else 140.0), 0.0, 900.0 * np.sin(np.pi * (j + 1) / 31), right=k % 2 == 1)
+            if forefoot_only:
+                foot[x_mm < x + 120.0] = 0.0
+            pressure[10 + 50 * k + j] = foot
+    recording = Recording(np.rint(pressure).astype(np.uint16), np.arange(len(pressure)) * 0.01, GEOMETRY, 100.0,
+                          calibration=Calibration(gain_kpa=1.0, calibrated=True), metadata=Metadata(setup="walkway"))
+    steps = analyze(recording).steps
+    assert len(steps) == len(placements)
+    assert steps.exclude_reason.tolist() == [""] * 5 + ["incomplete footprint", ""]
