@@ -11,24 +11,29 @@ Segmentation (:class:`FootstepSegmenter`):
    stay apart. Frames with nothing loaded are skipped (a contact ends there), which keeps
    the labelled volume small. A region wider than a foot (180 mm) across the walking
    axis, or with an empty lane wider than ``join_across_mm`` inside it (two feet side by
-   side, a noise blob beside a foot), is labelled again in (frame, block across, block
-   along), blocks of about ``join_across_mm`` across.
+   side, a noise blob beside a foot), or with a lane across loaded in fewer than
+   ``min_frames`` frames (sensor noise strung to the foot; such lanes count as empty), is
+   labelled again in (frame, block across, block along), blocks of about
+   ``join_across_mm`` across.
 2. Regions loaded in fewer than ``min_frames`` frames or never larger than
    ``min_area_cm2`` are noise.
 3. Regions that overlap in time by at least half the shorter one and whose centres, over
    the frames they share, lie within ``merge_mm`` along the walking axis and
    ``merge_mm / 4`` across it are parts of one foot (heel and forefoot of a high arch) and
-   are merged.
+   are merged, provided the briefer one lasts a quarter of the other's time or peaks at
+   ``min_peak_frac`` of its force (a brief heel touch merges, a noise cluster does not).
 4. Footprints whose peak force is under ``min_peak_frac`` of the typical footprint's are
    noise blobs and dropped (typical: the median over the footprints that reach
    ``min_peak_frac`` of the strongest one, so that many small blobs cannot lower it).
 
 Sides (:func:`assign_sides`): the line of progression of each pass over the mat runs
 through the mean heel position along the direction of progression; a heel on the walker's
-left of it is a left foot, provided the heels alternate from side to side and the two
-lines lie at least 30 mm apart (else only the foot's shape can tell). Alternation and the foot's own shape (its midfoot contact lies lateral to
-its axis, to the left of a left foot's axis) confirm it; a side is confident only when all
-three agree.
+left of it is a left foot, provided the heels form two lines (:func:`_two_lines`: they
+alternate from side to side, lie at least 30 mm apart, and the feet's shapes do not
+contradict them unless the lines lie clearly apart); else the foot's own shape decides
+(its midfoot contact lies lateral to its axis, to the left of a left foot's axis), so
+one-foot hops keep one side. A side is confident only when line, alternation and shape
+agree.
 """
 
 from __future__ import annotations
@@ -268,11 +273,12 @@ class FootstepSegmenter:
         # stage 1: (time, along the walking axis); a footprint is one run of blocks per frame
         labels = _label_volume(voxel_slice, coarse_along, int(slice_of_active[-1]) + 1, (n_along,))
         # stage 2: regions wider than a foot, with a lateral gap, or with stray cells (a lane
-        # loaded in fewer than min_frames frames: sensor noise) are labelled in 3-D
+        # loaded in fewer than min_frames frames, away from the foot: noise) are labelled in 3-D
         n = int(labels.max()) + 1
         lane_count = np.bincount(labels * n_across_cells + across, minlength=n * n_across_cells).reshape(n, n_across_cells)
         occupied = lane_count >= self.min_frames
-        stray = ((lane_count > 0) & ~occupied).any(axis=1)
+        near = ndimage.maximum_filter1d(occupied, 2 * block_across + 1, axis=1)  # a foot's own edge
+        stray = ((lane_count > 0) & ~near).any(axis=1)
         first = np.argmax(occupied, axis=1)
         last = n_across_cells - 1 - np.argmax(occupied[:, ::-1], axis=1)
         gap_cells = block_across + 1
