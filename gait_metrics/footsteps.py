@@ -15,13 +15,12 @@ Segmentation (:class:`FootstepSegmenter`):
    ``min_frames`` frames (sensor noise strung to the foot; such lanes count as empty), is
    labelled again in (frame, block across, block along), blocks of about
    ``join_across_mm`` across.
-2. Regions loaded in fewer than ``min_frames`` frames or never larger than
-   ``min_area_cm2`` are noise.
+2. Regions larger than ``min_area_cm2`` in fewer than ``min_frames`` frames are noise
+   (on a coarse noisy mat a few noisy cells may exceed the area once, not for long).
 3. Regions that overlap in time by at least half the shorter one and whose centres, over
    the frames they share, lie within ``merge_mm`` along the walking axis and
    ``merge_mm / 4`` across it are parts of one foot (heel and forefoot of a high arch) and
-   are merged, provided the briefer one lasts a quarter of the other's time or peaks at
-   ``min_peak_frac`` of its force (a brief heel touch merges, a noise cluster does not).
+   are merged.
 4. Footprints whose peak force is under ``min_peak_frac`` of the typical footprint's are
    noise blobs and dropped (typical: the median over the footprints that reach
    ``min_peak_frac`` of the strongest one, so that many small blobs cannot lower it).
@@ -52,7 +51,6 @@ __all__ = ["Footprints", "FootstepSegmenter", "walking_passes", "progression_dir
 
 _BLOCK_BUDGET = 8_000_000  # voxels of the pooled volume labelled at a time
 FOOT_MAX_WIDTH_MM = 180.0  # a region wider than this across the walking axis is not one foot
-MIN_PART_FRAC = 0.25  # a brief part of a foot (shorter than this fraction of the other's time) must be strong
 MIN_STEP_WIDTH_MM = 30.0  # left and right heel lines closer than this cannot be told apart
 LINE_MIN_STEPS = 3  # feet with a shape on each line before the lines may overrule the shapes
 LINE_SEPARATION = 4.0  # ... and the lines' distance over the heels' spread about their line
@@ -245,8 +243,8 @@ class FootstepSegmenter:
         groups = _Groups(self._label(cells), cells.frame)
         cells_per_run = np.diff(np.r_[groups.run_start, len(cells)])
         runs_per_group = np.diff(np.r_[groups.group_run_start, groups.run_start.size])
-        largest_cm2 = groups.per_group(np.maximum, cells_per_run) * (geometry.cell_area_mm2 / 100.0)
-        solid = (runs_per_group >= self.min_frames) & (largest_cm2 >= self.min_area_cm2)
+        min_cells = self.min_area_cm2 * 100.0 / geometry.cell_area_mm2
+        solid = groups.per_group(np.add, (cells_per_run >= min_cells).astype(np.int64)) >= self.min_frames
         sums = np.column_stack([groups.run_sum(cells.pressure), *(groups.run_sum(w) for w in cells.weighted_positions)])
         footprint, weak = self._merge(groups, sums, solid)
         self.footprints_ = self._build(cells, groups, np.repeat(footprint, runs_per_group), cells_per_run)
@@ -309,16 +307,14 @@ class FootstepSegmenter:
         candidates = np.flatnonzero(solid)
         candidates = candidates[np.argsort(first[candidates], kind="stable")]
         cumulative = np.cumsum(np.vstack([np.zeros((1, 3)), sums]), axis=0)
-        group_peak = groups.per_group(np.maximum, sums[:, 0])
         pairs_a, pairs_b = [], []
         stops = np.searchsorted(first[candidates], last[candidates], side="right")
         for rank in np.flatnonzero(stops > np.arange(candidates.size) + 1):
             i = candidates[rank]
             for j in candidates[rank + 1 : stops[rank]]:
                 lo, hi = max(first[i], first[j]), min(last[i], last[j])
-                shorter, longer = sorted((last[i] - first[i] + 1, last[j] - first[j] + 1))
-                weaker, stronger = sorted((group_peak[i], group_peak[j]))
-                if hi - lo + 1 < 0.5 * shorter or (shorter < MIN_PART_FRAC * longer and weaker < self.min_peak_frac * stronger):
+                shorter = min(last[i] - first[i], last[j] - first[j]) + 1
+                if hi - lo + 1 < 0.5 * shorter:
                     continue
                 ci = self._centre(groups, cumulative, i, lo, hi)
                 cj = self._centre(groups, cumulative, j, lo, hi)

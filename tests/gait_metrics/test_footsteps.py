@@ -146,7 +146,9 @@ def test_lines_far_apart_outvote_shapes_that_all_say_one_foot() -> None:
 def test_a_noise_cluster_beside_a_foot_is_not_merged_into_it() -> None:
     p = frames()
     p[5:35, 10:20, 20:45] = 200.0  # a foot
-    p[18:21, 14:16, 52:55] = 8.0  # three frames of weak noise (4.3 cm^2), 8 cells ahead of its toes
+    # three frames of noise 8 cells ahead of its toes, 4.3 cm^2 in one of them
+    p[18, 14:16, 52:55] = 8.0
+    p[19, 15, 53] = p[20, 14, 54] = 8.0
     seg = segment(p)
     assert len(seg.footprints_) == 1 and seg.n_noise_blobs_ == 1
     fp = seg.footprints_
