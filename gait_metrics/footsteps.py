@@ -447,11 +447,12 @@ def _two_lines(offset: np.ndarray, shape: np.ndarray) -> bool:
     """Whether heels at ``offset`` (mm, left positive, in order of contact) form a left and
     a right line: offsets that change sign step by step, lying at least
     ``MIN_STEP_WIDTH_MM`` apart, and not contradicted by the feet's ``shape`` (0, 1, or -1
-    for none): on each line the feet with a shape are not mostly of the other side, unless
-    both lines hold ``LINE_MIN_STEPS`` feet with a shape and lie apart by at least
+    for none): the feet with a shape on either line are not mostly of the same side,
+    unless both lines hold ``LINE_MIN_STEPS`` feet with a shape and lie apart by at least
     ``LINE_SEPARATION`` times the heels' spread about their line. One-foot hops scatter
     into one lane whose halves alternate by chance; their shapes all say one foot and the
-    halves lie apart by only about 2.7 times their spread.
+    halves lie apart by only about 2.7 times their spread. A single misread shape on one
+    line cannot undo the lines.
     """
     left, right = offset > 0, offset < 0
     if offset.size < 2 or not (left.any() and right.any()):
@@ -460,9 +461,9 @@ def _two_lines(offset: np.ndarray, shape: np.ndarray) -> bool:
     if float(np.mean(np.diff(np.sign(offset)) != 0)) <= 0.5 or apart < MIN_STEP_WIDTH_MM:
         return False
     on_line = [shape[line] for line in (left, right)]
-    agree = [np.count_nonzero(s == side) for s, side in zip(on_line, (0, 1))]
-    contradict = [np.count_nonzero(s == 1 - side) for s, side in zip(on_line, (0, 1))]
-    if all(a >= c for a, c in zip(agree, contradict)):
+    votes = [(np.count_nonzero(s == 0), np.count_nonzero(s == 1)) for s in on_line]
+    majority = [0 if v[0] > v[1] else 1 if v[1] > v[0] else -1 for v in votes]
+    if majority[0] < 0 or majority[0] != majority[1]:  # the shapes do not say both lines are one foot
         return True
     spread = np.sqrt(np.mean(np.r_[offset[left] - offset[left].mean(), offset[right] - offset[right].mean()] ** 2))
     many = all(np.count_nonzero(s >= 0) >= LINE_MIN_STEPS for s in on_line)
