@@ -27,11 +27,12 @@ Segmentation (:class:`FootstepSegmenter`):
 
 Sides (:func:`assign_sides`): the line of progression of each pass over the mat runs
 through the mean heel position along the direction of progression; a heel on the walker's
-left of it is a left foot, provided the heels form two lines (:func:`_two_lines`: they
-alternate from side to side, lie at least 30 mm apart, and the feet's shapes do not
-contradict them unless the lines lie clearly apart); else the foot's own shape decides
-(its midfoot contact lies lateral to its axis, to the left of a left foot's axis), so
-one-foot hops keep one side. A side is confident only when line, alternation and shape
+left of it is a left foot, provided the heels form two lines (:func:`_lines`: they
+alternate from side to side and lie at least 30 mm apart) and the session is not
+one-footed (:func:`_one_footed`: the feet's shapes fit one foot better than the lines)
+or the lines lie clearly apart (:func:`_clearly_apart`); else the foot's own shape
+decides (its midfoot contact lies lateral to its axis, to the left of a left foot's
+axis), so one-foot hops keep one side. A side is confident only when line, alternation and shape
 agree.
 """
 
@@ -443,31 +444,37 @@ def progression_directions(axis: np.ndarray, passes: np.ndarray, side: np.ndarra
     return direction
 
 
-def _two_lines(offset: np.ndarray, shape: np.ndarray) -> bool:
+def _lines(offset: np.ndarray) -> bool:
     """Whether heels at ``offset`` (mm, left positive, in order of contact) form a left and
     a right line: offsets that change sign step by step, lying at least
-    ``MIN_STEP_WIDTH_MM`` apart, and not contradicted by the feet's ``shape`` (0, 1, or -1
-    for none): the feet with a shape on either line are not mostly of the same side,
-    unless both lines hold ``LINE_MIN_STEPS`` feet with a shape and lie apart by at least
-    ``LINE_SEPARATION`` times the heels' spread about their line. One-foot hops scatter
-    into one lane whose halves alternate by chance; their shapes all say one foot and the
-    halves lie apart by only about 2.7 times their spread. A single misread shape on one
-    line cannot undo the lines.
-    """
+    ``MIN_STEP_WIDTH_MM`` apart."""
     left, right = offset > 0, offset < 0
     if offset.size < 2 or not (left.any() and right.any()):
         return False
     apart = offset[left].mean() - offset[right].mean()
-    if float(np.mean(np.diff(np.sign(offset)) != 0)) <= 0.5 or apart < MIN_STEP_WIDTH_MM:
+    return float(np.mean(np.diff(np.sign(offset)) != 0)) > 0.5 and apart >= MIN_STEP_WIDTH_MM
+
+
+def _clearly_apart(offset: np.ndarray, shape: np.ndarray) -> bool:
+    """Whether both lines hold ``LINE_MIN_STEPS`` feet with a ``shape`` (0, 1; -1 for
+    none) and lie apart by at least ``LINE_SEPARATION`` times the heels' spread about
+    their line (one lane of hops split in halves: about 2.7)."""
+    left, right = offset > 0, offset < 0
+    if not all(np.count_nonzero(shape[line] >= 0) >= LINE_MIN_STEPS for line in (left, right)):
         return False
-    on_line = [shape[line] for line in (left, right)]
-    votes = [(np.count_nonzero(s == 0), np.count_nonzero(s == 1)) for s in on_line]
-    majority = [0 if v[0] > v[1] else 1 if v[1] > v[0] else -1 for v in votes]
-    if majority[0] < 0 or majority[0] != majority[1]:  # the shapes do not say both lines are one foot
-        return True
     spread = np.sqrt(np.mean(np.r_[offset[left] - offset[left].mean(), offset[right] - offset[right].mean()] ** 2))
-    many = all(np.count_nonzero(s >= 0) >= LINE_MIN_STEPS for s in on_line)
-    return bool(many and apart >= LINE_SEPARATION * spread)
+    return bool(offset[left].mean() - offset[right].mean() >= LINE_SEPARATION * spread)
+
+
+def _one_footed(shape: np.ndarray, by_line: np.ndarray, lined: np.ndarray) -> bool:
+    """Whether the feet's ``shape`` (0, 1; -1 for none) fits one foot better than the heel
+    lines' sides ``by_line`` (on the steps in passes with lines, ``lined``): more feet
+    there have the session's usual shape than their line's side. A tie keeps the lines,
+    so that a walker whose only whole steps are right steps is not taken for a hopper."""
+    votes = shape >= 0
+    usual = int(np.count_nonzero(shape[votes] == 1) > np.count_nonzero(shape[votes] == 0))
+    counted = votes & lined
+    return np.count_nonzero(shape[counted] == usual) > np.count_nonzero(shape[counted] == by_line[counted])
 
 
 def assign_sides(
@@ -516,15 +523,25 @@ def assign_sides(
     shape_side = np.where(np.isfinite(lateral_mm), (lateral_mm < 0).astype(np.int64), -1)
     clear_shape = np.abs(np.nan_to_num(lateral_mm)) >= margin_mm
     checks = np.where(clear_shape & (True if usable is None else usable), shape_side, -1)
+    groups = []  # per pass, its steps in order of contact
+    offset = np.zeros(n)
+    lined = np.zeros(n, bool)
     for p in range(int(passes.max()) + 1 if n else 0):
         members = np.flatnonzero(passes == p)
         members = members[np.argsort(ic_s[members], kind="stable")]
         d = direction[members[0]]
-        offset = (heel_mm[members] - heel_mm[members].mean(axis=0)) @ np.array([-d[1], d[0]])
-        clear = np.abs(offset) > margin_mm
-        by_line = np.where(offset > 0, 0, 1)
+        offset[members] = (heel_mm[members] - heel_mm[members].mean(axis=0)) @ np.array([-d[1], d[0]])
+        lined[members] = _lines(offset[members])
+        groups.append(members)
+    by_line_all = np.where(offset > 0, 0, 1)
+    # one-foot hops scatter into one lane whose halves may alternate by chance: when the
+    # feet's shapes say one foot better than the lines say two, only lines clearly apart stand
+    one_footed = _one_footed(checks, by_line_all, lined)
+    for members in groups:
+        clear = np.abs(offset[members]) > margin_mm
+        by_line = by_line_all[members]
         by_shape = shape_side[members]
-        two_lines = _two_lines(offset, checks[members])
+        two_lines = bool(lined[members[0]]) and (not one_footed or _clearly_apart(offset[members], checks[members]))
         use_line = clear & two_lines
         known = by_shape[by_shape >= 0]
         fallback = by_line if two_lines or known.size == 0 else np.full(members.size, int(np.mean(known) > 0.5))
