@@ -30,7 +30,7 @@ through the mean heel position along the direction of progression; a heel on the
 left of it is a left foot, provided the heels form two lines (:func:`_lines`: they
 alternate from side to side and lie at least 30 mm apart) and the session is not
 one-footed (:func:`_one_footed`: the feet's shapes fit one foot better than the lines)
-or the lines lie clearly apart (:func:`_clearly_apart`); else the foot's own shape
+or the lines lie clearly apart (:func:`_separation`); else the foot's own shape
 decides (its midfoot contact lies lateral to its axis, to the left of a left foot's
 axis), so one-foot hops keep one side. A side is confident only when line, alternation and shape
 agree.
@@ -455,15 +455,15 @@ def _lines(offset: np.ndarray) -> bool:
     return float(np.mean(np.diff(np.sign(offset)) != 0)) > 0.5 and apart >= MIN_STEP_WIDTH_MM
 
 
-def _clearly_apart(offset: np.ndarray, shape: np.ndarray) -> bool:
-    """Whether both lines hold ``LINE_MIN_STEPS`` feet with a ``shape`` (0, 1; -1 for
-    none) and lie apart by at least ``LINE_SEPARATION`` times the heels' spread about
-    their line (one lane of hops split in halves: about 2.7)."""
+def _separation(offset: np.ndarray, shape: np.ndarray) -> float:
+    """The lines' distance over the heels' spread about their line (one lane of hops split
+    in halves: about 2.7); NaN unless both lines hold ``LINE_MIN_STEPS`` feet with a
+    ``shape`` (0, 1; -1 for none)."""
     left, right = offset > 0, offset < 0
     if not all(np.count_nonzero(shape[line] >= 0) >= LINE_MIN_STEPS for line in (left, right)):
-        return False
+        return np.nan
     spread = np.sqrt(np.mean(np.r_[offset[left] - offset[left].mean(), offset[right] - offset[right].mean()] ** 2))
-    return bool(offset[left].mean() - offset[right].mean() >= LINE_SEPARATION * spread)
+    return float((offset[left].mean() - offset[right].mean()) / max(spread, 1e-9))
 
 
 def _one_footed(shape: np.ndarray, by_line: np.ndarray, lined: np.ndarray) -> bool:
@@ -541,7 +541,8 @@ def assign_sides(
         clear = np.abs(offset[members]) > margin_mm
         by_line = by_line_all[members]
         by_shape = shape_side[members]
-        two_lines = bool(lined[members[0]]) and (not one_footed or _clearly_apart(offset[members], checks[members]))
+        separation = _separation(offset[members], checks[members])
+        two_lines = bool(lined[members[0]]) and (not one_footed or separation >= LINE_SEPARATION)
         use_line = clear & two_lines
         known = by_shape[by_shape >= 0]
         fallback = by_line if two_lines or known.size == 0 else np.full(members.size, int(np.mean(known) > 0.5))
@@ -551,6 +552,10 @@ def assign_sides(
         before, after = np.r_[-1, chosen[:-1]], np.r_[chosen[1:], -1]
         neighbours_agree = ((before == by_line) | (before < 0)) & ((after == by_line) | (after < 0)) & (members.size > 1)
         chosen = np.where(use_line & (by_shape >= 0) & (by_shape != by_line) & neighbours_agree, by_shape, chosen)
+        # narrow, scattered lines (under LINE_SEPARATION times their spread, judged on enough
+        # steps): a foot's clear shape outweighs its heel's side of the line
+        if separation < LINE_SEPARATION:
+            chosen = np.where(checks[members] >= 0, checks[members], chosen)
         alternates = np.ones(members.size, bool)
         if members.size > 1:
             differs = chosen[1:] != chosen[:-1]

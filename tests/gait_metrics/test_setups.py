@@ -16,7 +16,8 @@ from mat_sim.simulator import FOOT_MODELS, simulate, truth_steps
 from tests.gait_metrics.test_footframe import GEOMETRY, render
 
 #: name: (preset, seed, overrides); seeds no other test uses, durations modest; the hops
-#: scattered over 25 mm (two "lines") and the noisy coarse pass failed before issue 13
+#: scattered over 25 mm (two "lines"), the noisy coarse pass and the runner whose feet
+#: cross the narrow line failed before issue 13
 SETUPS = {
     "hopper": ("hopper", 41, dict(duration_s=8.0)),
     "hopper-left-walkway": ("hopper", 42, dict(duration_s=12.0, setup="walkway", hop_side=0, walk_speed_m_s=1.0, rows=64, cols=240, placement_sd_mm=15.0)),
@@ -25,6 +26,7 @@ SETUPS = {
     "treadmill-walker-144x64": ("treadmill-walker", 44, dict(duration_s=10.0, rows=64, cols=144)),
     "long-stance-treadmill": ("treadmill-walker", 45, dict(duration_s=10.0, rows=64, cols=144, belt_speed_m_s=0.8, cadence_spm=96.0, stance_ms=900.0)),
     "asymmetric-runner": ("shuffling-runner", 46, dict(duration_s=8.0, foot_flat_right_extra_ms=60.0)),
+    "narrow-runner": ("shuffling-runner", 305, dict(duration_s=14.0, step_width_mm=20.0, placement_sd_mm=15.0)),
     "shuffling-runner": ("shuffling-runner", 47, dict(duration_s=8.0)),
     "forefoot-runner": ("forefoot-runner", 48, dict(duration_s=14.0)),
     "walker": ("walker", 49, dict(duration_s=16.0)),
