@@ -562,5 +562,5 @@ def assign_sides(
             alternates[1:] &= differs
             alternates[:-1] &= differs
         sides[members] = chosen
-        confident[members] = use_line & alternates & (by_shape == chosen)
+        confident[members] = use_line & (by_line == chosen) & alternates & (by_shape == chosen)
     return sides, confident

@@ -179,3 +179,12 @@ def test_room_along_the_mat_beyond_each_footprint() -> None:
     p[15:25, 10:20, 40:77] = 200.0  # 3 cells from the front end (column 79)
     fp = segment(p).footprints_
     assert np.allclose(fp.room_along_mm(), [3 * 8.5, 3 * 8.5])
+
+
+def test_a_crossover_takes_its_shape_and_is_not_confident() -> None:
+    ic = np.arange(7) * 0.35
+    heel = np.column_stack([ic * 2800.0, [40.0, -40.0, 42.0, 38.0, 41.0, -39.0, 40.0]])  # step 3, a right foot, lands left
+    lateral = np.array([20.0, -20.0, 20.0, -20.0, 20.0, -20.0, 20.0])
+    sides, sure = assign_sides(heel, ic, lateral, np.zeros(7, int), np.tile([1.0, 0.0], (7, 1)))
+    assert sides.tolist() == [0, 1, 0, 1, 0, 1, 0]
+    assert not sure[3] and sure[[0, 1, 5, 6]].all()
