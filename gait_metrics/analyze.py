@@ -257,12 +257,12 @@ class _Session:
             return np.full(n, -1 if known is None else known), np.full(n, known is not None), np.tile([1.0, 0.0], (n, 1))
         if self.setup == "treadmill":
             passes, direction = np.zeros(n, np.int64), np.tile([1.0, 0.0], (n, 1))
-            return (*assign_sides(heel, ic_s, frames.midfoot_left_mm, passes, direction), direction)
+            return (*assign_sides(heel, ic_s, frames.midfoot_left_mm, passes, direction, usable=~excluded), direction)
         passes = walking_passes(frames.axis, ic_s)
         direction = progression_directions(frames.axis, passes, np.full(n, -1), ~excluded)
-        side, _ = assign_sides(heel, ic_s, frames.midfoot_left_mm, passes, direction)
+        side, _ = assign_sides(heel, ic_s, frames.midfoot_left_mm, passes, direction, usable=~excluded)
         direction = progression_directions(frames.axis, passes, side, ~excluded)  # toe-out cancelled
-        side, confident = assign_sides(heel, ic_s, frames.midfoot_left_mm, passes, direction)
+        side, confident = assign_sides(heel, ic_s, frames.midfoot_left_mm, passes, direction, usable=~excluded)
         return side, confident, direction
 
     def _insole_side(self) -> int | None:
@@ -277,7 +277,8 @@ class _Session:
         A footprint on the recording's first or last frame is cut only if its force there
         already reaches the event level (an export that starts at first contact is whole).
         ``loaded_length_mm`` is each footprint's own loaded length: one much shorter than
-        the session's usual lost a part off the mat.
+        the session's usual lost a part off the mat, if the mat beyond it is shorter than the
+        part missing (else the foot just did not load it: a forefoot contact, a hop).
         """
         fp, n, off = self.fp, self.n, self.layout.offsets
         level = self.config.threshold_frac * events.peak_force_n
@@ -292,7 +293,7 @@ class _Session:
             ("dropped frames in stance", has_gap),
             ("no clear contact", ~(np.isfinite(events.ic_s) & np.isfinite(events.to_s))),
             ("contact longer than max_step_s (standing)", events.stance_s > self.config.max_step_s),
-            ("incomplete footprint", (loaded_length_mm < 0.8 * usual) & (not insole)),
+            ("incomplete footprint", (loaded_length_mm < 0.8 * usual) & (fp.room_along_mm() < usual - loaded_length_mm) & (not insole)),
         ]
         reason = np.full(n, "", dtype=object)
         for text, applies in reversed(rules):

@@ -62,7 +62,12 @@ def simulated(name: str, foot_model: str = "blobs") -> Session:
     return Session(name, foot_model)
 
 
-@pytest.fixture(params=[(p, m) for m in FOOT_MODELS for p in PRESETS], ids="{0[1]}-{0[0]}".format)
+#: hops and the coarse 60 Hz pass are checked for steps and sides in test_setups.py (this
+#: harness's step width, step length and one-frame event checks do not fit them)
+SETUP_PRESETS = ("hopper", "velostat-pass")
+
+
+@pytest.fixture(params=[(p, m) for m in FOOT_MODELS for p in PRESETS if p not in SETUP_PRESETS], ids="{0[1]}-{0[0]}".format)
 def session(request) -> Session:
     return simulated(*request.param)
 
