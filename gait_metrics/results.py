@@ -57,6 +57,8 @@ class StepTable:
     stance_ms: np.ndarray
     transition_ms: np.ndarray
     transition_pct: np.ndarray
+    transition_spread_ms: np.ndarray
+    well_conditioned: np.ndarray
     heel_forefoot_change_ms: np.ndarray
     heel_forefoot_change_pct: np.ndarray
     initial_contact_ms: np.ndarray
