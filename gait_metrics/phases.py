@@ -75,8 +75,8 @@ def transition_ms(ff_s: np.ndarray, ho_s: np.ndarray, heel_loaded: np.ndarray) -
 
     Examples
     --------
-    >>> transition_ms(np.array([0.05, np.nan]), np.array([0.15, np.nan]), np.array([True, False])).tolist()
-    [100.0, 0.0]
+    >>> transition_ms(np.array([0.25, np.nan]), np.array([0.375, np.nan]), np.array([True, False])).tolist()
+    [125.0, 0.0]
     """
     return np.where(heel_loaded, 1000.0 * (ho_s - ff_s), 0.0)
 
