@@ -24,7 +24,7 @@ from gait_metrics.footsteps import Footprints, FootstepSegmenter, assign_sides, 
 from gait_metrics.kinetics import GRAVITY_M_S2, REGIONS, kinetics
 from gait_metrics.phases import roll_over_phases, strike_pattern
 from gait_metrics.progression import CURVE_NAMES, butterfly, path_metrics, stance_curves
-from gait_metrics.regions import RegionGeometry
+from gait_metrics.regions import RegionGeometry, VoxelRegions
 from gait_metrics.results import FOOTPRINT_X_EDGES_MM, FOOTPRINT_Y_EDGES_MM, SIDES, SUMMARY_METRICS, MeanFootprint, SessionResult, StepCurves, StepTable
 from gait_metrics.robustness import WELL_CONDITIONED_MS, transition_spread_ms
 from gait_metrics.spatiotemporal import spatiotemporal
@@ -151,12 +151,12 @@ class _Session:
         pitch = min(self.geometry.pitch_row_mm, self.geometry.pitch_col_mm)
         return foot_frames(v, self.layout, belt=belt, walks_forward=self.setup == "treadmill", pitch_mm=pitch)
 
-    def _per_frame(self, along: np.ndarray, left: np.ndarray, regions: RegionGeometry, along_heel: np.ndarray) -> _PerFrame:
+    def _per_frame(self, along: np.ndarray, left: np.ndarray, regions: VoxelRegions) -> _PerFrame:
         layout, v = self.layout, self.voxels
         p = v.pressure
-        label = regions.labels(v, along_heel)
+        label = regions.labels()
         pressure = layout.per_frame(p)
-        rear, fore = regions.rear_and_fore(v, layout, along_heel)
+        rear, fore = regions.rear_and_fore()
         saturated = self.fp.saturated
         return _PerFrame(
             pressure=pressure,
@@ -184,7 +184,8 @@ class _Session:
         along = along_heel + heel_to_edge  # the origin lies on the axis, behind the heel centre
         bounds = (config.rearfoot_end_frac, config.midfoot_end_frac)
         regions = RegionGeometry.of(frames, bounds, pitch_x_mm=self.pitch_along_mm, pitch_y_mm=self.pitch_across_mm)
-        sums = self._per_frame(along, left, regions, along_heel)
+        on_voxels = regions.on_voxels(v, layout, along_heel, max_shift_mm=0.5 * self.pitch_along_mm)
+        sums = self._per_frame(along, left, on_voxels)
         force = sums.pressure * self.force_scale
         region_force = sums.region * self.force_scale
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -201,7 +202,7 @@ class _Session:
         curves = stance_curves(layout, events, cop_along, cop_left * medial[layout.step], force, region_force)
         phases = roll_over_phases(events)
         spread = transition_spread_ms(
-            layout, v, along_heel, sums.pressure, (sums.region[0], sums.region[2]), regions, threshold_frac=config.threshold_frac, pitch_mm=self.pitch_along_mm
+            layout, sums.pressure, on_voxels, (sums.region[0], sums.region[2], phases["transition_ms"]), threshold_frac=config.threshold_frac, pitch_mm=self.pitch_along_mm
         )
         path = path_metrics(curves, frames.length_mm, phases["stance_ms"], bounds_frac=bounds)
         body_mass = self.recording.metadata.body_mass_kg

@@ -29,7 +29,7 @@ import numpy as np
 from gait_metrics.footframe import FootFrames, VoxelCoordinates
 from gait_metrics.stances import StanceLayout
 
-__all__ = ["RegionGeometry", "share_behind"]
+__all__ = ["RegionGeometry", "VoxelRegions", "share_behind"]
 
 
 def share_behind(ahead_mm: np.ndarray, wide_mm: np.ndarray, narrow_mm: np.ndarray) -> np.ndarray:
@@ -77,23 +77,43 @@ class RegionGeometry:
         along_x, along_y = pitch_x_mm * np.abs(frames.axis[:, 0]), pitch_y_mm * np.abs(frames.axis[:, 1])
         return cls(boundaries, np.maximum(along_x, along_y), np.minimum(along_x, along_y))
 
-    def shifted(self, by_mm: float) -> "RegionGeometry":
-        """The same with both boundaries ``by_mm`` further towards the toes."""
-        return RegionGeometry(self.boundaries_mm + by_mm, self.wide_mm, self.narrow_mm)
+    def on_voxels(self, v: VoxelCoordinates, layout: StanceLayout, along_mm: np.ndarray, *, max_shift_mm: float = 0.0) -> "VoxelRegions":
+        """Every voxel against these boundaries, for region sums with the boundaries moved
+        by up to ``max_shift_mm``. ``along_mm`` is every voxel's centre along its step's
+        axis from the heel centre (belt motion removed)."""
+        return VoxelRegions(self, v, layout, along_mm, max_shift_mm)
 
-    def labels(self, v: VoxelCoordinates, along_mm: np.ndarray) -> np.ndarray:
-        """Region of every voxel by its centre: 0 rearfoot, 1 midfoot, 2 forefoot (int8)."""
-        first, second = v.spread(self.boundaries_mm[:, 0], self.boundaries_mm[:, 1])
-        return (along_mm >= first).astype(np.int8) + (along_mm >= second)
 
-    def rear_and_fore(self, v: VoxelCoordinates, layout: StanceLayout, along_mm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per layout element, the pressure sums over the rearfoot's and the forefoot's area.
+class VoxelRegions:
+    """Every voxel's place against its step's region boundaries.
 
-        ``along_mm`` is every voxel's centre along its step's axis from the heel centre
-        (belt motion removed).
-        """
-        first, second, wide, narrow = v.spread(self.boundaries_mm[:, 0], self.boundaries_mm[:, 1], self.wide_mm, self.narrow_mm)
+    A voxel farther than half its cell's extent along the axis (plus the largest shift)
+    from a boundary lies wholly on one side of it; only the few near a boundary need
+    their area share, so each set of region sums costs little once this is built.
+    """
+
+    def __init__(self, geometry: RegionGeometry, v: VoxelCoordinates, layout: StanceLayout, along_mm: np.ndarray, max_shift_mm: float) -> None:
+        self.layout = layout
+        first, second = v.spread(geometry.boundaries_mm[:, 0], geometry.boundaries_mm[:, 1])
+        self.ahead = (first - along_mm, second - along_mm)  # each boundary in front of each voxel's centre
+        reach = 0.5 * float(np.max(geometry.wide_mm + geometry.narrow_mm, initial=0.0)) + abs(max_shift_mm)
         p = v.pressure
-        rear = layout.per_frame(p * share_behind(first - along_mm, wide, narrow))
-        fore = layout.per_frame(p * (1.0 - share_behind(second - along_mm, wide, narrow)))
-        return rear, fore
+        self._whole = (layout.per_frame(p * (self.ahead[0] >= reach)), layout.per_frame(p * (self.ahead[1] <= -reach)))
+        self._near = []
+        for ahead in self.ahead:
+            near = np.flatnonzero(np.abs(ahead) < reach)
+            step = v.step[near]
+            self._near.append((layout.position[near], p[near].astype(np.float64), ahead[near].astype(np.float64), geometry.wide_mm[step], geometry.narrow_mm[step]))
+
+    def labels(self) -> np.ndarray:
+        """Region of every voxel by its centre: 0 rearfoot, 1 midfoot, 2 forefoot (int8)."""
+        return (self.ahead[0] <= 0).astype(np.int8) + (self.ahead[1] <= 0)
+
+    def rear_and_fore(self, shift_mm: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+        """Per layout element, the pressure sums over the rearfoot's and the forefoot's
+        area, with both boundaries ``shift_mm`` further towards the toes."""
+        sums = []
+        for k, (element, p, ahead, wide, narrow) in enumerate(self._near):
+            behind = share_behind(ahead + shift_mm, wide, narrow)
+            sums.append(self._whole[k] + np.bincount(element, p * (behind if k == 0 else 1.0 - behind), minlength=len(self.layout)))
+        return sums[0], sums[1]

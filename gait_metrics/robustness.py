@@ -19,9 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from gait_metrics.events import EventDetector
-from gait_metrics.footframe import VoxelCoordinates
 from gait_metrics.phases import transition_ms
-from gait_metrics.regions import RegionGeometry
+from gait_metrics.regions import VoxelRegions
 from gait_metrics.stances import StanceLayout
 
 __all__ = ["THRESHOLD_STEP_FRAC", "WELL_CONDITIONED_MS", "transition_spread_ms"]
@@ -35,11 +34,9 @@ WELL_CONDITIONED_MS = 10.0
 
 def transition_spread_ms(
     layout: StanceLayout,
-    v: VoxelCoordinates,
-    along_mm: np.ndarray,
     total: np.ndarray,
-    rear_and_fore: tuple[np.ndarray, np.ndarray],
-    regions: RegionGeometry,
+    regions: VoxelRegions,
+    nominal: tuple[np.ndarray, np.ndarray, np.ndarray],
     *,
     threshold_frac: float,
     pitch_mm: float,
@@ -48,23 +45,26 @@ def transition_spread_ms(
 
     Parameters
     ----------
-    layout, v, along_mm
-        The steps' layout, voxels and every voxel along its axis from the heel centre.
-    total, rear_and_fore
-        Per layout element, the total pressure sum and the nominal rearfoot and forefoot
-        sums (any common unit: the levels are fractions of each step's peak).
+    layout
+        The steps' layout.
+    total
+        Per layout element, the total pressure sum (any unit: levels are fractions of
+        each step's peak).
     regions
-        The nominal region geometry.
+        The voxels against the nominal region boundaries (built for shifts of
+        ``pitch_mm / 2``).
+    nominal
+        Per layout element the nominal rearfoot and forefoot sums, and per step the
+        nominal transition (ms).
     threshold_frac, pitch_mm
         The nominal event level and the cell pitch along the walking axis.
     """
-    variants = [(threshold_frac, rear_and_fore)]
-    variants += [(threshold_frac + d, rear_and_fore) for d in (-THRESHOLD_STEP_FRAC, THRESHOLD_STEP_FRAC)]
-    variants += [(threshold_frac, regions.shifted(d).rear_and_fore(v, layout, along_mm)) for d in (-0.5 * pitch_mm, 0.5 * pitch_mm)]
-    values = []
-    for frac, (rear, fore) in variants:
-        ff, ho, heel_loaded = EventDetector(threshold_frac=frac).foot_flat_and_heel_off(layout, total, rear, fore)
-        values.append(transition_ms(ff, ho, heel_loaded))
+    rear, fore, nominal_ms = nominal
+    variants = [(threshold_frac + d, rear, fore) for d in (-THRESHOLD_STEP_FRAC, THRESHOLD_STEP_FRAC)]
+    variants += [(threshold_frac, *regions.rear_and_fore(d)) for d in (-0.5 * pitch_mm, 0.5 * pitch_mm)]
+    values = [nominal_ms]
+    for frac, rear_n, fore_n in variants:
+        values.append(transition_ms(*EventDetector(threshold_frac=frac).foot_flat_and_heel_off(layout, total, rear_n, fore_n)))
     values = np.array(values)
     with np.errstate(invalid="ignore"):
         return np.where(np.all(np.isfinite(values), axis=0), values.max(axis=0, initial=-np.inf) - values.min(axis=0, initial=np.inf), np.nan)
