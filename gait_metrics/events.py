@@ -2,7 +2,7 @@
 
 A load is *on* while it is at least ``threshold_frac`` (default 5 %) of the step's peak
 total force. Regions are bands along the foot axis (rearfoot 0-30 %, midfoot 30-60 %,
-forefoot 60-100 % of foot length by default).
+forefoot 60-100 % of foot length by default; their forces from :mod:`gait_metrics.regions`).
 
 - initial contact (IC): the total force first on; toe off (TO): last on;
 - forefoot contact: the forefoot first on (De Cock et al. 2005: first metatarsal contact);

@@ -216,7 +216,8 @@ class SessionResult:
         Per-frame values of the whole mat and of each foot (:class:`FrameSeries`).
     summary
         ``{"left" | "right" | "all": {metric: {"n", "mean", "sd", "cv_pct"}}}`` over
-        included steps.
+        included steps; ``transition_ms`` also has ``median``, ``q1``, ``q3``, ``iqr``
+        and ``n_well_conditioned``.
     symmetry
         ``{metric: symmetry index in %}`` from the left and right means.
     change
