@@ -23,17 +23,21 @@ from functools import cached_property
 import numpy as np
 from scipy.interpolate import PchipInterpolator
 
+from gait_metrics.config import AnalysisConfig
 from mat_driver import __version__
+from mat_sim import plantar
 from mat_sim.footmodel import (
     RAISED_COSINE_INTEGRAL, REGION_OF_BLOB, blob_geometry, functional_axis, load_template, loaded_rear_edge_mm,
 )
 from mat_driver.model import Calibration, Gaps, Geometry, Metadata, Recording, RenderedFrames
 
-__all__ = ["SimConfig", "PRESETS", "Simulation", "simulate", "StepTruth", "truth_steps", "GRAVITY_M_S2", "NOISE_KPA"]
+__all__ = ["SimConfig", "PRESETS", "FOOT_MODELS", "Simulation", "simulate", "StepTruth", "truth_steps", "GRAVITY_M_S2", "NOISE_KPA"]
 
 GRAVITY_M_S2 = 9.80665
-_THRESHOLD_FRAC = 0.05
-NOISE_KPA = 5.0  # the analysis's default noise threshold: the loaded footprint's outline
+_ANALYSIS_DEFAULTS = AnalysisConfig()
+_THRESHOLD_FRAC = _ANALYSIS_DEFAULTS.threshold_frac
+NOISE_KPA = _ANALYSIS_DEFAULTS.noise_kpa  # the analysis's default noise threshold: the loaded footprint's outline
+FOOT_MODELS = ("blobs", "plantar")
 _TRUTH_DT_S = 1e-4
 _SUPERSAMPLE = 3
 _REAR = np.array([r == "rearfoot" for r in REGION_OF_BLOB])
@@ -46,6 +50,9 @@ class SimConfig:
 
     ``foot_flat_ms`` is the loading-to-propulsion lag (heel off minus foot flat); ``None``
     keeps the template's own. Variability is the SD from step to step.
+    ``foot_flat_right_extra_ms`` lengthens the right foot's lag (an asymmetric gait).
+    ``foot_model`` picks the foot: ``"blobs"`` (:mod:`mat_sim.footmodel`) or ``"plantar"``
+    (:mod:`mat_sim.plantar`, an independent anatomy, loading and truth).
     """
 
     gait: str = "run"
@@ -59,6 +66,8 @@ class SimConfig:
     stance_sd_frac: float = 0.02
     step_time_sd_frac: float = 0.02
     foot_flat_sd_ms: float = 5.0
+    foot_flat_right_extra_ms: float = 0.0
+    foot_model: str = "blobs"
     body_mass_kg: float = 70.0
     foot_length_mm: float = 265.0
     foot_width_mm: float = 100.0
@@ -86,6 +95,8 @@ class SimConfig:
     def __post_init__(self) -> None:
         if self.gait not in ("run", "walk"):
             raise ValueError(f"gait must be 'run' or 'walk', got {self.gait!r}")
+        if self.foot_model not in FOOT_MODELS:
+            raise ValueError(f"foot_model must be one of {', '.join(FOOT_MODELS)}, got {self.foot_model!r}")
         if self.setup not in ("treadmill", "walkway"):
             raise ValueError(f"the simulator supports treadmill and walkway setups, got {self.setup!r}")
         if self.stance_ms <= 0 or self.cadence_spm <= 0 or self.duration_s <= 0:
@@ -255,6 +266,47 @@ class _Step:
         x, y = foot_xy[..., 0], foot_xy[..., 1] * self.lateral
         return np.stack([self.origin[0] - shift_x + c * x - s * y, self.origin[1] + s * x + c * y], axis=-1)
 
+    def truth_grid_s(self, dt_s: float) -> np.ndarray:
+        """Times over the whole contact, ``dt_s`` apart."""
+        return np.arange(self.t_on, self.t_off + dt_s, dt_s)
+
+    def heel_and_axis(self, impulses_n_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Heel pressure centre and functional axis (:func:`~mat_sim.footmodel.functional_axis`)."""
+        return functional_axis(impulses_n_s, self.centres)
+
+    def region_forces_n(self, loads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rearfoot and forefoot force: every blob lies inside one region."""
+        return loads[_REAR].sum(axis=0), loads[_FORE].sum(axis=0)
+
+    def rear_edge_mm(self, loads: np.ndarray, axis: np.ndarray) -> float:
+        """Rear edge of the step's loaded footprint along ``axis`` (:func:`~mat_sim.footmodel.loaded_rear_edge_mm`)."""
+        return loaded_rear_edge_mm(loads.max(axis=1), self.centres, self.axes, axis=axis, threshold_kpa=NOISE_KPA)
+
+    def add_pressure_kpa(self, field: np.ndarray, time_s: float, shift_mm: float, pitch_mm: float, sub_offsets: np.ndarray) -> None:
+        """Add this foot's mean pressure over each cell at ``time_s`` to ``field`` (kPa)."""
+        rows, cols = field.shape
+        loads = self.loads_n(np.array([time_s]))[:, 0]
+        centres = self.to_mat(self.centres, shift_mm)
+        for load, (cx, cy), (a, b) in zip(loads, centres, self.axes):
+            if load <= 0:
+                continue
+            reach = max(a, b)
+            c0, c1 = int(max(0, (cx - reach) // pitch_mm)), int(min(cols, (cx + reach) // pitch_mm + 1))
+            r0, r1 = int(max(0, (cy - reach) // pitch_mm)), int(min(rows, (cy + reach) // pitch_mm + 1))
+            if c0 >= c1 or r0 >= r1:
+                continue
+            xs = ((np.arange(c0, c1)[:, None] + 0.5 + sub_offsets[None, :]) * pitch_mm).ravel()
+            ys = ((np.arange(r0, r1)[:, None] + 0.5 + sub_offsets[None, :]) * pitch_mm).ravel()
+            dx, dy = xs[None, :] - cx, ys[:, None] - cy
+            c, s = np.cos(self.heading), np.sin(self.heading)
+            along = (c * dx + s * dy) / a
+            across = (-s * dx + c * dy) / b
+            r = np.sqrt(along**2 + across**2)
+            shape = np.where(r < 1.0, np.cos(0.5 * np.pi * np.minimum(r, 1.0)) ** 2, 0.0)
+            k = _SUPERSAMPLE
+            cell = shape.reshape(r1 - r0, k, c1 - c0, k).mean(axis=(1, 3))
+            field[r0:r1, c0:c1] += cell * load / (a * b * RAISED_COSINE_INTEGRAL) * 1000.0
+
 
 class Simulation:
     """A simulated session: frames rendered on demand, truth computed up front.
@@ -301,9 +353,12 @@ class Simulation:
         dead = rng.choice(cfg.rows * cfg.cols, size=cfg.dead_cells, replace=False)
         self._dead = np.zeros(self.geometry.shape, bool)
         self._dead.flat[dead] = True
-        self._template = _template_events(cfg.gait, cfg.strike)
+        self._template = _template_events(cfg.gait, cfg.strike) if cfg.foot_model == "blobs" else None
+        self._anatomy_rng = np.random.default_rng([seed, 3])  # the plantar model's per-step anatomy
         self.steps = self._plan_steps(rng)
         self._belt_t, self._belt_x = self._belt(n_all)
+        if cfg.foot_model == "plantar":
+            plantar.place_regions(self.steps, [not self._cut(step) for step in self.steps])
         self.truth = self._truth()
 
     # ---- planning ------------------------------------------------------------------
@@ -320,7 +375,8 @@ class Simulation:
             stance = cfg.stance_ms / 1000.0 * (1.0 + cfg.stance_sd_frac * rng.standard_normal())
             foot_flat = None
             if cfg.foot_flat_ms is not None:
-                foot_flat = max(0.005, (cfg.foot_flat_ms + cfg.foot_flat_sd_ms * rng.standard_normal()) / 1000.0)
+                lag_ms = cfg.foot_flat_ms + (cfg.foot_flat_right_extra_ms if side == 1 else 0.0)
+                foot_flat = max(0.005, (lag_ms + cfg.foot_flat_sd_ms * rng.standard_normal()) / 1000.0)
             y = mat_y / 2.0 + (0.5 if side == 0 else -0.5) * cfg.step_width_mm + cfg.placement_sd_mm * rng.standard_normal()
             if cfg.setup == "treadmill":
                 travel = cfg.belt_speed_m_s * stance * 1000.0
@@ -332,10 +388,21 @@ class Simulation:
                     x_walk = -cfg.foot_length_mm * rng.uniform(0.3, 1.0)
                 x = x_walk
                 x_walk += cfg.walk_speed_m_s * step_time * 1000.0
-            steps.append(_Step(len(steps), side, t, stance, foot_flat, np.array([x, y]), cfg, self._template))
+            steps.append(self._new_step(len(steps), side, t, stance, foot_flat, np.array([x, y])))
             t += step_time * (1.0 + cfg.step_time_sd_frac * rng.standard_normal())
             side = 1 - side
         return steps
+
+    def _new_step(self, index: int, side: int, t_ic: float, stance_s: float, foot_flat_s: float | None, origin: np.ndarray):
+        cfg = self.config
+        if cfg.foot_model == "plantar":
+            offset = 0.0
+            if cfg.foot_flat_ms is not None and cfg.strike != "forefoot":
+                nominal_ms = cfg.foot_flat_ms + (cfg.foot_flat_right_extra_ms if side == 1 else 0.0)
+                offset = plantar.lag_offset_s(cfg, nominal_ms / 1000.0)
+            anatomy = plantar.Anatomy.draw(self._anatomy_rng)
+            return plantar.PlantarStep(index, side, t_ic, stance_s, foot_flat_s, origin, cfg, anatomy, offset)
+        return _Step(index, side, t_ic, stance_s, foot_flat_s, origin, self.config, self._template)
 
     def _belt(self, n_all: int) -> tuple[np.ndarray, np.ndarray]:
         """Belt displacement (mm) on a 1 kHz grid; the belt slows under load."""
@@ -374,14 +441,13 @@ class Simulation:
         truth["frame_belt_displacement_mm"] = self.belt_mm(t)
         return truth
 
-    def _step_truth(self, step: _Step) -> StepTruth:
-        t = np.arange(step.t_on, step.t_off + _TRUTH_DT_S, _TRUTH_DT_S)
+    def _step_truth(self, step: _Step | plantar.PlantarStep) -> StepTruth:
+        t = step.truth_grid_s(_TRUTH_DT_S)
         loads = step.loads_n(t)
         total = loads.sum(axis=0)
         level = _THRESHOLD_FRAC * total.max()
         ic, to = _crossings(t, total, level)
-        rear = loads[_REAR].sum(axis=0)
-        fore = loads[_FORE].sum(axis=0)
+        rear, fore = step.region_forces_n(loads)
         rear_on, ho = _crossings(t, rear, level)
         fore_on, _ = _crossings(t, fore, level)
         heel_loaded = bool(np.isfinite(rear_on))
@@ -392,8 +458,8 @@ class Simulation:
         grid = ic + np.linspace(0.0, 1.0, 101) * (to - ic)
         at = step.loads_n(grid)
         cop = (at.T @ step.centres) / at.sum(axis=0)[:, None]  # foot-model coordinates
-        heel, axis = functional_axis(loads.sum(axis=1) * _TRUTH_DT_S, step.centres)
-        rear_edge = loaded_rear_edge_mm(loads.max(axis=1), step.centres, step.axes, axis=axis, threshold_kpa=NOISE_KPA)
+        heel, axis = step.heel_and_axis(loads.sum(axis=1) * _TRUTH_DT_S)
+        rear_edge = step.rear_edge_mm(loads, axis)
         medial = np.array([-axis[1], axis[0]])
         cop_foot = np.column_stack([cop @ axis - rear_edge, (cop - heel) @ medial])
         cfg = self.config
@@ -431,34 +497,11 @@ class Simulation:
     def _pressure_kpa(self, time_s: float) -> np.ndarray:
         """True mean pressure over each cell at one instant, kPa, shape (rows, cols)."""
         cfg = self.config
-        pitch = cfg.pitch_mm
         field = np.zeros((cfg.rows, cfg.cols))
         belt = float(self.belt_mm(time_s))
         for step in self.steps:
-            if not step.t_on < time_s < step.t_off:
-                continue
-            loads = step.loads_n(np.array([time_s]))[:, 0]
-            shift = belt - float(self.belt_mm(step.t_on))
-            centres = step.to_mat(step.centres, shift)
-            for load, (cx, cy), (a, b) in zip(loads, centres, step.axes):
-                if load <= 0:
-                    continue
-                reach = max(a, b)
-                c0, c1 = int(max(0, (cx - reach) // pitch)), int(min(cfg.cols, (cx + reach) // pitch + 1))
-                r0, r1 = int(max(0, (cy - reach) // pitch)), int(min(cfg.rows, (cy + reach) // pitch + 1))
-                if c0 >= c1 or r0 >= r1:
-                    continue
-                xs = ((np.arange(c0, c1)[:, None] + 0.5 + self._sub_offsets[None, :]) * pitch).ravel()
-                ys = ((np.arange(r0, r1)[:, None] + 0.5 + self._sub_offsets[None, :]) * pitch).ravel()
-                dx, dy = xs[None, :] - cx, ys[:, None] - cy
-                c, s = np.cos(step.heading), np.sin(step.heading)
-                along = (c * dx + s * dy) / a
-                across = (-s * dx + c * dy) / b
-                r = np.sqrt(along**2 + across**2)
-                shape = np.where(r < 1.0, np.cos(0.5 * np.pi * np.minimum(r, 1.0)) ** 2, 0.0)
-                k = _SUPERSAMPLE
-                cell = shape.reshape(r1 - r0, k, c1 - c0, k).mean(axis=(1, 3))
-                field[r0:r1, c0:c1] += cell * load / (a * b * RAISED_COSINE_INTEGRAL) * 1000.0
+            if step.t_on < time_s < step.t_off:
+                step.add_pressure_kpa(field, time_s, belt - float(self.belt_mm(step.t_on)), cfg.pitch_mm, self._sub_offsets)
         return field
 
     def render(self, start: int, stop: int) -> np.ndarray:
