@@ -44,7 +44,7 @@ _GRAVITY_M_S2 = 9.80665
 _CONTACT_MM = 5.0  # soft-contact depth c: a pad higher than this above the lowest carries nothing
 _HERTZ_POWER = 1.5
 _MTP_FRAC = 0.74  # the MTP joints' line, fraction of foot length: the toes hinge there
-_TOE_REGISTER_PROB = 0.5
+_TOE_REGISTER_PROB = 0.4
 _LOW_ARCH_MM = 2.5  # the midfoot band widens below this arch height
 _ARCH_MM, _ARCH_SD_MM = 3.0, 1.0
 _EXTRA_FOOT_FLAT_SD_MS = 10.0  # the rocker's own step-to-step spread of the heel lift
@@ -72,18 +72,19 @@ class Pad:
     clearance_mm: float
 
 
-#: Heel, lateral midfoot band, metatarsal heads 1 (medial) to 5 (lateral), hallux, lesser toes.
+#: Heel, lateral midfoot band, metatarsal heads 1 (medial) to 5 (lateral), hallux, lesser
+#: toes (the 2nd and 3rd reach further forward than the hallux, as in many feet).
 #: MTH stiffness 19/24/27/22/9 % of the forefoot's (the MH1-MH5 forces of docs/metrics.md).
 PADS = (
     Pad("heel", 0.135, 0.0, 0.068, 0.21, 2.5, 1.0, 0.0),
     Pad("midfoot", 0.44, -0.27, 0.12, 0.08, 3.0, 0.45, np.nan),
-    Pad("mth1", 0.715, 0.28, 0.042, 0.10, 2.0, 0.285, 0.0),
-    Pad("mth2", 0.725, 0.09, 0.042, 0.09, 2.0, 0.36, 0.0),
-    Pad("mth3", 0.705, -0.09, 0.042, 0.09, 2.0, 0.405, 0.0),
-    Pad("mth4", 0.675, -0.23, 0.042, 0.09, 2.0, 0.33, 0.0),
-    Pad("mth5", 0.635, -0.36, 0.042, 0.08, 2.0, 0.135, 0.0),
-    Pad("hallux", 0.875, 0.27, 0.040, 0.12, 2.0, 0.35, 1.0),
-    Pad("toes", 0.85, -0.13, 0.025, 0.20, 2.5, 0.15, np.nan),
+    Pad("mth1", 0.715, 0.28, 0.055, 0.11, 2.0, 0.285, 0.0),
+    Pad("mth2", 0.725, 0.09, 0.055, 0.10, 2.0, 0.36, 0.0),
+    Pad("mth3", 0.705, -0.09, 0.055, 0.10, 2.0, 0.405, 0.0),
+    Pad("mth4", 0.675, -0.23, 0.055, 0.10, 2.0, 0.33, 0.0),
+    Pad("mth5", 0.635, -0.36, 0.055, 0.09, 2.0, 0.135, 0.0),
+    Pad("hallux", 0.845, 0.27, 0.045, 0.13, 2.0, 0.35, 1.0),
+    Pad("toes", 0.92, -0.04, 0.03, 0.13, 2.5, 0.15, np.nan),
 )
 _HEEL = 0
 _MIDFOOT = 1
@@ -125,7 +126,7 @@ def _contact_fractions(gait: str, strike: str) -> tuple[float, float]:
 
 
 # Rocker: pitch at contact (deg; + toes up) and the stance fraction at which foot flat falls.
-_STRIKE_PITCH_DEG = {("run", "rearfoot"): 11.0, ("run", "midfoot"): 2.2, ("walk", "rearfoot"): 18.0}
+_STRIKE_PITCH_DEG = {("run", "rearfoot"): 11.0, ("run", "midfoot"): 0.5, ("walk", "rearfoot"): 18.0}
 _FOOT_FLAT_FRAC = {("run", "rearfoot"): 0.10, ("run", "midfoot"): 0.03, ("walk", "rearfoot"): 0.14}
 _DEFAULT_LAG_FRAC = {"run": 0.35, "walk": 0.24}  # heel lift after foot flat when foot_flat_ms is None
 _FOREFOOT_LOWEST_PITCH_DEG = -1.5  # the heel comes within reach: about 2 % of the force, over 5 kPa
@@ -206,7 +207,7 @@ class PlantarStep:
             t_ho = float(np.clip(t_ff + lag_s - lag_offset_s + anatomy.lag_jitter_s, t_ff + 0.005, t_ic + 0.85 * stance_s))
             pitch0 = np.deg2rad(_STRIKE_PITCH_DEG[(gait, strike)] * anatomy.pitch_factor)
             knots_t = [self.t_on, t_ff, t_ho, t_to, self.t_off]
-            knots_pitch = np.array([pitch0, flat, -flat, np.deg2rad(-40.0), np.deg2rad(-45.0)])
+            knots_pitch = np.array([pitch0, min(flat, pitch0), -flat, np.deg2rad(-40.0), np.deg2rad(-45.0)])
             roll_t = [self.t_on, t_ho, self.t_off]
         self._pitch = PchipInterpolator(knots_t, knots_pitch)
         self._roll = PchipInterpolator(roll_t, [anatomy.roll_rad, np.deg2rad(-1.5), np.deg2rad(-5.0)])

@@ -126,6 +126,21 @@ PRESETS: dict[str, SimConfig] = {
         subject_id="SIM-WALKER", foot_flat_sd_ms=8.0,
     ),
 }
+PRESETS |= {  # issue 13: other strikes, speeds, sides and sensors
+    "midfoot-runner": dataclasses.replace(
+        _RUNNER, strike="midfoot", foot_flat_ms=90.0, belt_speed_m_s=3.0, cadence_spm=170.0, stance_ms=245.0,
+        subject_id="SIM-MIDFOOT",
+    ),
+    "asymmetric-runner": dataclasses.replace(_RUNNER, foot_flat_ms=70.0, foot_flat_right_extra_ms=40.0, subject_id="SIM-ASYM"),
+    "fast-runner": dataclasses.replace(
+        _RUNNER, foot_flat_ms=40.0, belt_speed_m_s=4.5, cadence_spm=180.0, stance_ms=190.0, subject_id="SIM-FAST",
+    ),
+    "devkit-walker": dataclasses.replace(
+        PRESETS["walker"], rows=48, cols=120, pitch_mm=10.0, rate_hz=50.0, adc_bits=8, gain_kpa=3.0, noise_counts=0.1,
+        offset_max_counts=1.0, pass_gap_s=2.0,
+    ),
+    "lab-walker": dataclasses.replace(PRESETS["walker"], adc_bits=16, gain_kpa=0.025, noise_counts=12.8, offset_max_counts=64.0),
+}
 
 
 @dataclass(frozen=True)
