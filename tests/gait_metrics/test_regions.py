@@ -11,6 +11,7 @@ from gait_metrics.regions import RegionGeometry, share_behind
 from gait_metrics.robustness import WELL_CONDITIONED_MS
 from gait_metrics.stances import StanceLayout
 from mat_sim.simulator import simulate
+from tests.validation_support import ValidatedSession, error_row
 
 
 def supersampled_share(ahead_mm: float, angle_rad: float, pitch_x_mm: float, pitch_y_mm: float, n: int = 600) -> float:
@@ -99,3 +100,31 @@ def test_summary_gives_median_iqr_and_well_conditioned_steps(runner) -> None:
     data = result.to_dict()
     assert data["summary"]["all"]["transition_ms"]["n_well_conditioned"] == int(np.count_nonzero(steps.well_conditioned & steps.included))
     assert {"transition_spread_ms", "well_conditioned"} <= set(data["steps"][0])
+
+
+@pytest.fixture(scope="module", params=["shuffling-runner", "midfoot-runner", "treadmill-walker"])
+def plantar(request) -> ValidatedSession:
+    # the independent foot model, whose pads straddle the region boundaries and whose truth
+    # integrates its pressure field over regions placed by the written definition
+    return ValidatedSession(request.param, "plantar", seed=37, duration_s=20.0)
+
+
+def test_transition_on_the_second_foot_model(plantar: ValidatedSession) -> None:
+    row = error_row([plantar])
+    assert row.steps_found == row.whole_steps and row.sides_pct == 100.0
+    assert max(row.ic_frames, row.ff_frames, row.ho_frames, row.to_frames) <= 0.3  # issue 13: event medians
+    assert abs(row.transition_median_ms) <= 5.0 and row.transition_sd_ms <= 5.0
+
+
+def test_region_forces_follow_the_truth_integral(plantar: ValidatedSession) -> None:
+    # each step's rearfoot and forefoot force curves against the truth's region forces at the
+    # same instants (the sensor's 1 % crosstalk to four neighbours adds about 4 %)
+    steps, curves = plantar.result.steps, plantar.result.curves
+    errors = []
+    index = {id(t): i for i, t in enumerate(plantar.truth)}  # the truth lists the simulator's steps in order
+    for k, true in plantar.pairs:
+        step = plantar.sim.steps[index[id(true)]]
+        at = steps.ic_s[k] + np.linspace(0.0, 1.0, 101) * (steps.to_s[k] - steps.ic_s[k])
+        rear, fore = step.region_forces_n(step.loads_n(at))
+        errors.append(np.array([np.max(np.abs(curves.force_rearfoot_n[k] - rear)), np.max(np.abs(curves.force_forefoot_n[k] - fore))]) / true.peak_force_n)
+    assert np.median(errors, axis=0).max() <= 0.06
