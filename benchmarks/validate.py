@@ -6,9 +6,10 @@ python benchmarks/validate.py [--models blobs plantar] [--presets ...] [--seeds 
 Simulates each preset on each foot model with each seed, analyses it with
 ``gait_metrics.analyze``, pairs every included step with its true step (nearest initial
 contact) and prints one Markdown row per (model, preset), pooled over the seeds: steps
-found / whole true steps, sides correct (%), median |error| of IC, FF, HO, TO in frames,
-the transition time's median error (signed and absolute, ms) and the SD of its per-step
-error (ms), strike pattern correct (%). ``--sensor gain_kpa=0.2 --sensor noise_counts=4``
+found / whole true steps (found steps whose true step is cut), sides correct (%), median
+|error| of IC, FF, HO, TO in frames, the transition time's median error (signed and
+absolute, ms), the SD of its per-step error (ms) and the steps measured without one (NaN
+where the truth has one), strike pattern correct (%). ``--sensor gain_kpa=0.2 --sensor noise_counts=4``
 overrides SimConfig fields for every session. The seeds differ from the tests' own.
 """
 

@@ -28,19 +28,24 @@ medial positive.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from math import gamma
+from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.constants import g as _GRAVITY_M_S2
 from scipy.interpolate import PchipInterpolator
 from scipy.special import gammainc
 
 from gait_metrics.config import AnalysisConfig
+from mat_sim.stepbase import TRUTH_DT_S, StepPose, crossings
+
+if TYPE_CHECKING:
+    from mat_sim.simulator import SimConfig
 
 __all__ = ["Pad", "PADS", "PlantarStep", "force_shape_bw", "place_regions"]
 
 _DEFAULTS = AnalysisConfig()
-_GRAVITY_M_S2 = 9.80665
 _CONTACT_MM = 5.0  # soft-contact depth c: a pad higher than this above the lowest carries nothing
 _HERTZ_POWER = 1.5
 _MTP_FRAC = 0.74  # the MTP joints' line, fraction of foot length: the toes hinge there
@@ -97,7 +102,7 @@ def force_shape_bw(tau: np.ndarray, gait: str, strike: str) -> np.ndarray:
     """Vertical force in body weights over the contact ``tau`` in [0, 1] (0 outside).
 
     Running: an active peak of 2.5 BW at mid-contact and, for rear- and midfoot strikes,
-    an impact transient near 7 %; walking: two humps (about 1.1 BW) and a valley (0.76 BW).
+    an impact transient near 7 %; walking: two humps (1.2 BW) and a valley (0.76 BW).
     """
     tau = np.asarray(tau, float)
     inside = (tau > 0.0) & (tau < 1.0)
@@ -132,6 +137,8 @@ _DEFAULT_LAG_FRAC = {"run": 0.35, "walk": 0.24}  # heel lift after foot flat whe
 _FOREFOOT_LOWEST_PITCH_DEG = -1.5  # the heel comes within reach: about 2 % of the force, over 5 kPa
 _FLAT_PITCH_DEG = 0.8  # pitch at foot flat and minus it at heel off
 _ROLL_DEG, _ROLL_SD_DEG = 7.0, 1.5  # inversion at contact (lateral side down)
+_ROLL_LATE_DEG = (-1.5, -5.0)  # eversion at heel lift and at the end of contact
+_PUSH_OFF_PITCH_DEG = (-40.0, -45.0)  # at toe off and at the end of contact
 
 
 @dataclass(frozen=True)
@@ -158,7 +165,7 @@ class Anatomy:
         return cls(arch_mm, registered, clearance, roll, jitter, 1.0 + 0.1 * rng.standard_normal())
 
 
-class PlantarStep:
+class PlantarStep(StepPose):
     """One step of the plantar model: per-step anatomy, rocker, loads, pressure field.
 
     The same attributes as the blob model's step (``t_on``, ``t_off``, ``side``,
@@ -168,7 +175,7 @@ class PlantarStep:
     """
 
     def __init__(self, index: int, side: int, t_ic: float, stance_s: float, foot_flat_s: float | None,
-                 origin: np.ndarray, cfg, anatomy: Anatomy, lag_offset_s: float = 0.0) -> None:
+                 origin: np.ndarray, cfg: SimConfig, anatomy: Anatomy, lag_offset_s: float = 0.0) -> None:
         self.index, self.side, self.cfg = index, side, cfg
         self.origin = origin
         self.heading = np.deg2rad(cfg.progression_angle_deg) * (1.0 if side == 0 else -1.0)
@@ -199,7 +206,7 @@ class PlantarStep:
         flat = np.deg2rad(_FLAT_PITCH_DEG)
         if strike == "forefoot":  # lands on the lateral forefoot; the heel only brushes the ground
             knots_t = [self.t_on, t_ic + 0.45 * stance_s, t_to, self.t_off]
-            knots_pitch = np.deg2rad([-9.0, _FOREFOOT_LOWEST_PITCH_DEG, -40.0, -45.0])
+            knots_pitch = np.deg2rad([-9.0, _FOREFOOT_LOWEST_PITCH_DEG, *_PUSH_OFF_PITCH_DEG])
             roll_t = [self.t_on, t_ic + 0.45 * stance_s, self.t_off]
         else:
             lag_s = foot_flat_s if foot_flat_s is not None else _DEFAULT_LAG_FRAC[gait] * stance_s
@@ -207,10 +214,10 @@ class PlantarStep:
             t_ho = float(np.clip(t_ff + lag_s - lag_offset_s + anatomy.lag_jitter_s, t_ff + 0.005, t_ic + 0.85 * stance_s))
             pitch0 = np.deg2rad(_STRIKE_PITCH_DEG[(gait, strike)] * anatomy.pitch_factor)
             knots_t = [self.t_on, t_ff, t_ho, t_to, self.t_off]
-            knots_pitch = np.array([pitch0, min(flat, pitch0), -flat, np.deg2rad(-40.0), np.deg2rad(-45.0)])
+            knots_pitch = np.array([pitch0, min(flat, pitch0), -flat, *np.deg2rad(_PUSH_OFF_PITCH_DEG)])
             roll_t = [self.t_on, t_ho, self.t_off]
         self._pitch = PchipInterpolator(knots_t, knots_pitch)
-        self._roll = PchipInterpolator(roll_t, [anatomy.roll_rad, np.deg2rad(-1.5), np.deg2rad(-5.0)])
+        self._roll = PchipInterpolator(roll_t, [anatomy.roll_rad, *np.deg2rad(_ROLL_LATE_DEG)])
         self._gait, self._strike = gait, strike
         self.bounds_mm: tuple[float, float] | None = None
 
@@ -246,18 +253,6 @@ class PlantarStep:
         power = _expand(self.powers, foot_xy)
         return _expand(self._norm, foot_xy) * np.exp(-(np.abs(u) ** power) - np.abs(v) ** power)
 
-    def to_mat(self, foot_xy: np.ndarray, shift_x: float) -> np.ndarray:
-        """Foot coordinates ``(..., 2)`` to mat mm after the belt moved the foot by ``shift_x``."""
-        c, s = np.cos(self.heading), np.sin(self.heading)
-        x, y = foot_xy[..., 0], foot_xy[..., 1] * self.lateral
-        return np.stack([self.origin[0] - shift_x + c * x - s * y, self.origin[1] + s * x + c * y], axis=-1)
-
-    def to_foot(self, mat_xy: np.ndarray, shift_x: float) -> np.ndarray:
-        """Mat mm ``(..., 2)`` to foot coordinates (the inverse of :meth:`to_mat`)."""
-        c, s = np.cos(self.heading), np.sin(self.heading)
-        dx, dy = mat_xy[..., 0] - self.origin[0] + shift_x, mat_xy[..., 1] - self.origin[1]
-        return np.stack([c * dx + s * dy, (-s * dx + c * dy) * self.lateral], axis=-1)
-
     def add_pressure_kpa(self, field: np.ndarray, time_s: float, shift_mm: float, pitch_mm: float, sub_offsets: np.ndarray) -> None:
         """Add this foot's mean pressure over each cell at ``time_s`` to ``field`` (kPa)."""
         loads = self.loads_n(np.array([time_s]))[:, 0]
@@ -276,9 +271,6 @@ class PlantarStep:
         field[r0:r1, c0:c1] += pressure.reshape(r1 - r0, k, c1 - c0, k).mean(axis=(1, 3))
 
     # ---- truth (docs/metrics.md definitions) ---------------------------------------------
-    def truth_grid_s(self, dt_s: float) -> np.ndarray:
-        return np.arange(self.t_on, self.t_off + dt_s, dt_s)
-
     def heel_and_axis(self, impulses_n_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Heel pressure centre and the unit functional axis towards the metatarsal heads'.
 
@@ -291,17 +283,14 @@ class PlantarStep:
         axis = weights @ self.centres[_MTH] / weights.sum() - heel
         return heel, axis / np.linalg.norm(axis)
 
-    @property
+    @cached_property
     def footprint(self) -> tuple[np.ndarray, np.ndarray, float, float]:
         """Heel centre, functional axis, and the loaded outline's rear edge and front tip
         along the axis (mm from the heel centre): where the noise-free pressure ever
         exceeds the noise level (AnalysisConfig.noise_kpa) during the step."""
-        if not hasattr(self, "_footprint"):
-            t = self.truth_grid_s(1e-4)
-            heel, axis = self.heel_and_axis(self.loads_n(t).sum(axis=1) * 1e-4)
-            edges = _loaded_extent_mm(self, axis)
-            self._footprint = heel, axis, edges[0] - heel @ axis, edges[1] - heel @ axis
-        return self._footprint
+        heel, axis = self.heel_and_axis(self.loads_n(self.truth_grid_s(TRUTH_DT_S)).sum(axis=1) * TRUTH_DT_S)
+        rear, front = _loaded_extent_mm(self, axis)
+        return heel, axis, rear - heel @ axis, front - heel @ axis
 
     def set_bounds(self, rear_mm: float, front_mm: float) -> None:
         """Region boundaries (mm from the heel centre along the axis) from the side's extent."""
@@ -364,7 +353,7 @@ def _fraction_behind(step: PlantarStep, pad: int, heel: np.ndarray, axis: np.nda
 
 
 @lru_cache(maxsize=None)
-def lag_offset_s(cfg, foot_flat_s: float) -> float:
+def lag_offset_s(cfg: SimConfig, foot_flat_s: float) -> float:
     """How much later than the rocker's heel lift the truth's HO - FF ends, nominal step.
 
     ``foot_flat_ms`` sets the lag (HO - FF) of the definitions, not of the rocker's
@@ -376,15 +365,15 @@ def lag_offset_s(cfg, foot_flat_s: float) -> float:
         step = PlantarStep(0, 0, 0.0, cfg.stance_ms / 1000.0, foot_flat_s, np.zeros(2), cfg, Anatomy(), offset)
         _, _, rear, front = step.footprint
         step.set_bounds(rear, front)
-        t = step.truth_grid_s(1e-4)
+        t = step.truth_grid_s(TRUTH_DT_S)
         loads = step.loads_n(t)
         level = _DEFAULTS.threshold_frac * loads.sum(axis=0).max()
         rear_force, fore_force = step.region_forces_n(loads)
-        rear_on = np.flatnonzero(rear_force >= level)
-        fore_on = np.flatnonzero(fore_force >= level)
-        if rear_on.size == 0 or fore_on.size == 0:
+        rear_on, heel_off = crossings(t, rear_force, level)
+        fore_on, _ = crossings(t, fore_force, level)
+        if not np.isfinite(rear_on + fore_on):
             return offset
-        offset += t[rear_on[-1]] - max(t[rear_on[0]], t[fore_on[0]]) - foot_flat_s
+        offset += heel_off - max(rear_on, fore_on) - foot_flat_s
     return offset
 
 

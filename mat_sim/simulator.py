@@ -3,7 +3,8 @@
 Every test of the analysis and the demo run on it. The model (docs/simulator.md):
 
 - a foot of anatomical blobs (:mod:`mat_sim.footmodel`) whose loads follow a stance
-  template per gait and strike pattern;
+  template per gait and strike pattern, or (``foot_model="plantar"``) an independent
+  foot of pads under a rocker (:mod:`mat_sim.plantar`) with truth from the definitions;
 - per step a monotone time warp (PCHIP through the template's event phases) puts foot
   flat and heel off exactly where asked, so the loading-to-propulsion lag is a parameter;
 - the truth of every event is then computed from the step's own load curves at 0.1 ms,
@@ -26,6 +27,7 @@ from scipy.interpolate import PchipInterpolator
 from gait_metrics.config import AnalysisConfig
 from mat_driver import __version__
 from mat_sim import plantar
+from mat_sim.stepbase import TRUTH_DT_S as _TRUTH_DT_S, StepPose, crossings as _crossings
 from mat_sim.footmodel import (
     RAISED_COSINE_INTEGRAL, REGION_OF_BLOB, blob_geometry, functional_axis, load_template, loaded_rear_edge_mm,
 )
@@ -38,7 +40,6 @@ _ANALYSIS_DEFAULTS = AnalysisConfig()
 _THRESHOLD_FRAC = _ANALYSIS_DEFAULTS.threshold_frac
 NOISE_KPA = _ANALYSIS_DEFAULTS.noise_kpa  # the analysis's default noise threshold: the loaded footprint's outline
 FOOT_MODELS = ("blobs", "plantar")
-_TRUTH_DT_S = 1e-4
 _SUPERSAMPLE = 3
 _REAR = np.array([r == "rearfoot" for r in REGION_OF_BLOB])
 _FORE = np.array([r == "forefoot" for r in REGION_OF_BLOB])
@@ -136,7 +137,7 @@ PRESETS |= {  # issue 13: other strikes, speeds, sides and sensors
         _RUNNER, foot_flat_ms=40.0, belt_speed_m_s=4.5, cadence_spm=180.0, stance_ms=190.0, subject_id="SIM-FAST",
     ),
     "devkit-walker": dataclasses.replace(
-        PRESETS["walker"], rows=48, cols=120, pitch_mm=10.0, rate_hz=50.0, adc_bits=8, gain_kpa=3.0, noise_counts=0.1,
+        PRESETS["walker"], rows=48, cols=120, pitch_mm=12.5, rate_hz=50.0, adc_bits=8, gain_kpa=3.0, noise_counts=0.1,
         offset_max_counts=1.0, pass_gap_s=2.0,
     ),
     "lab-walker": dataclasses.replace(PRESETS["walker"], adc_bits=16, gain_kpa=0.025, noise_counts=12.8, offset_max_counts=64.0),
@@ -210,17 +211,6 @@ def truth_steps(truth: dict[str, np.ndarray]) -> list[StepTruth]:
     return steps
 
 
-def _crossings(t: np.ndarray, y: np.ndarray, level: float) -> tuple[float, float]:
-    """First upward and last downward crossing of ``level`` (linear interpolation)."""
-    above = np.flatnonzero(y >= level)
-    if above.size == 0:
-        return np.nan, np.nan
-    i, j = above[0], above[-1]
-    first = t[i] if i == 0 else t[i - 1] + (level - y[i - 1]) / (y[i] - y[i - 1]) * (t[i] - t[i - 1])
-    last = t[j] if j == len(t) - 1 else t[j] + (y[j] - level) / (y[j] - y[j + 1]) * (t[j + 1] - t[j])
-    return float(first), float(last)
-
-
 @dataclass(frozen=True)
 class _TemplateEvents:
     ic: float
@@ -240,8 +230,8 @@ def _template_events(gait: str, strike: str) -> _TemplateEvents:
     return _TemplateEvents(ic, max(rear_on, fore_on), rear_off, to)
 
 
-class _Step:
-    """One simulated step: timing, warp, pose and truth."""
+class _Step(StepPose):
+    """One simulated step of the blob model: timing, warp, pose and truth."""
 
     def __init__(self, index: int, side: int, t_ic: float, stance_s: float, foot_flat_s: float | None,
                  origin: np.ndarray, cfg: SimConfig, template: _TemplateEvents) -> None:
@@ -274,16 +264,6 @@ class _Step:
         u = np.where(inside, self.warp(np.clip(t, self.t_on, self.t_off)), -1.0)
         loads = load_template(u, gait=self.cfg.gait, strike=self.cfg.strike) * self.body_weight_n
         return loads * inside
-
-    def to_mat(self, foot_xy: np.ndarray, shift_x: float) -> np.ndarray:
-        """Foot coordinates ``(..., 2)`` to mat mm after the belt moved the foot by ``shift_x``."""
-        c, s = np.cos(self.heading), np.sin(self.heading)
-        x, y = foot_xy[..., 0], foot_xy[..., 1] * self.lateral
-        return np.stack([self.origin[0] - shift_x + c * x - s * y, self.origin[1] + s * x + c * y], axis=-1)
-
-    def truth_grid_s(self, dt_s: float) -> np.ndarray:
-        """Times over the whole contact, ``dt_s`` apart."""
-        return np.arange(self.t_on, self.t_off + dt_s, dt_s)
 
     def heel_and_axis(self, impulses_n_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Heel pressure centre and functional axis (:func:`~mat_sim.footmodel.functional_axis`)."""

@@ -78,7 +78,8 @@ class ValidatedSession:
 class ErrorRow:
     """One (foot model, preset) row of the validation table, pooled over seeds.
 
-    Event errors are medians of |measured - true| in frames; transition errors in ms
+    ``found_cut`` counts included steps whose true step is cut (the truth's mat edge is the
+    model's outline, the analysis's a loaded edge cell). Event errors are medians of |measured - true| in frames; transition errors in ms
     (median signed, median absolute, SD of the per-step signed error).
     """
 
@@ -86,6 +87,7 @@ class ErrorRow:
     preset: str
     steps_found: int
     whole_steps: int
+    found_cut: int
     sides_pct: float
     ic_frames: float
     ff_frames: float
@@ -94,6 +96,7 @@ class ErrorRow:
     transition_median_ms: float
     transition_abs_median_ms: float
     transition_sd_ms: float
+    transition_missing: int
     strike_pct: float
 
 
@@ -109,33 +112,36 @@ def error_row(sessions: list[ValidatedSession]) -> ErrorRow:
     sides = np.concatenate([[s.result.steps.side[k] == t.side for k, t in s.pairs] for s in sessions])
     frames = {e: np.concatenate([s.errors_s(e) / s.frame_s for s in sessions]) for e in EVENTS}
     transition = np.concatenate([s.transition_errors_ms() for s in sessions])
+    missing = int(np.isnan(transition).sum())  # measured NaN where the truth has a value
     transition = transition[np.isfinite(transition)]
     strike = np.concatenate([s.result.steps.strike_pattern[[k for k, _ in s.pairs]] == s.true_strike_patterns() for s in sessions])
     percent = (lambda ok: 100.0 * float(np.mean(ok)) if len(ok) else float("nan"))  # noqa: E731
     return ErrorRow(
         foot_model=first.foot_model, preset=first.preset,
         steps_found=len(pairs), whole_steps=sum(len(s.whole_steps) for s in sessions),
+        found_cut=sum(t.cut for _, t in pairs),
         sides_pct=percent(sides),
         ic_frames=_median_abs(frames["ic_s"]), ff_frames=_median_abs(frames["ff_s"]),
         ho_frames=_median_abs(frames["ho_s"]), to_frames=_median_abs(frames["to_s"]),
         transition_median_ms=float(np.median(transition)) if transition.size else float("nan"),
         transition_abs_median_ms=_median_abs(transition),
         transition_sd_ms=float(np.std(transition, ddof=1)) if transition.size > 1 else float("nan"),
+        transition_missing=missing,
         strike_pct=percent(strike),
     )
 
 
-_HEADER = ("model", "preset", "found/whole", "sides %", "IC fr", "FF fr", "HO fr", "TO fr",
-           "trans med ms", "trans |med| ms", "trans SD ms", "strike %")
+_HEADER = ("model", "preset", "found/whole (cut)", "sides %", "IC fr", "FF fr", "HO fr", "TO fr",
+           "trans med ms", "trans |med| ms", "trans SD ms", "trans NaN", "strike %")
 
 
 def format_table(rows: list[ErrorRow]) -> str:
     """The rows as a Markdown table."""
     lines = ["| " + " | ".join(_HEADER) + " |", "|" + "---|" * len(_HEADER)]
     for r in rows:
-        cells = (r.foot_model, r.preset, f"{r.steps_found}/{r.whole_steps}", f"{r.sides_pct:.0f}",
+        cells = (r.foot_model, r.preset, f"{r.steps_found}/{r.whole_steps} ({r.found_cut})", f"{r.sides_pct:.0f}",
                  f"{r.ic_frames:.2f}", f"{r.ff_frames:.2f}", f"{r.ho_frames:.2f}", f"{r.to_frames:.2f}",
                  f"{r.transition_median_ms:+.1f}", f"{r.transition_abs_median_ms:.1f}", f"{r.transition_sd_ms:.1f}",
-                 f"{r.strike_pct:.0f}")
+                 str(r.transition_missing), f"{r.strike_pct:.0f}")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy.signal import find_peaks
 
-from mat_sim.simulator import NOISE_KPA, PRESETS, simulate, truth_steps
+from mat_sim.footmodel import REGION_OF_BLOB, loaded_rear_edge_mm
+from mat_sim.simulator import FOOT_MODELS, NOISE_KPA, PRESETS, simulate, truth_steps
 
 CLEAN = dict(noise_counts=0.0, crosstalk_frac=0.0, offset_max_counts=0.0, dead_cells=0)
 
@@ -32,8 +33,9 @@ def test_rendering_does_not_depend_on_chunking(runner) -> None:
     np.testing.assert_array_equal(runner.recording().raw(slice(100, 160)), whole)
 
 
-def test_rendered_force_equals_true_force_on_a_clean_sensor() -> None:
-    sim = simulate("shuffling-runner", seed=2, duration_s=3.0, **CLEAN)
+@pytest.mark.parametrize("foot_model", FOOT_MODELS)
+def test_rendered_force_equals_true_force_on_a_clean_sensor(foot_model: str) -> None:
+    sim = simulate("shuffling-runner", seed=2, duration_s=3.0, foot_model=foot_model, **CLEAN)
     rec = sim.recording()
     force_n = rec.pressure().sum(axis=(1, 2)) * rec.geometry.cell_area_mm2 / 1000.0
     truth = sim.truth["frame_force_n"]
@@ -281,3 +283,31 @@ def test_truth_foot_frame_is_the_functional_axis_of_the_rendered_pressures() -> 
     true_x, true_y = (np.interp(stance_pct[inside], np.arange(101), true.cop_foot_mm[:, i]) for i in (0, 1))
     np.testing.assert_allclose(x, true_x, atol=1.0)
     np.testing.assert_allclose(y, true_y, atol=0.3)
+
+
+@pytest.mark.parametrize("preset", tuple(PRESETS))
+def test_region_rule_keeps_every_blob_inside_its_region(preset: str) -> None:
+    # the regions of docs/metrics.md (v2): per side, the medians over the whole steps of the
+    # loaded outline's rear edge and front tip from the heel centre along the functional
+    # axis; boundaries at 30 % and 60 % between them. Every blob's whole support lies in
+    # its own region, so the blob model's region forces (sums of blob loads) are the
+    # integrals of its field over these regions: its truth needs no change
+    sim = simulate(preset, seed=7, duration_s=12.0)
+    truths = truth_steps(sim.truth)
+    region = np.array([("rearfoot", "midfoot", "forefoot").index(r) for r in REGION_OF_BLOB])
+    outlines = []
+    for step in sim.steps:
+        loads = step.loads_n(step.truth_grid_s(1e-4))
+        heel, axis = step.heel_and_axis(loads.sum(axis=1) * 1e-4)
+        peaks = loads.max(axis=1)
+        rear = loaded_rear_edge_mm(peaks, step.centres, step.axes, axis=axis, threshold_kpa=NOISE_KPA)
+        front = -loaded_rear_edge_mm(peaks, step.centres, step.axes, axis=-axis, threshold_kpa=NOISE_KPA)
+        outlines.append((rear - heel @ axis, front - heel @ axis, heel, axis))
+    for side in (0, 1):
+        whole = [o for o, t in zip(outlines, truths) if t.side == side and not t.cut]
+        rear, front = np.median([o[0] for o in whole]), np.median([o[1] for o in whole])
+        bounds = np.array([-np.inf, rear + 0.3 * (front - rear), rear + 0.6 * (front - rear), np.inf])
+        for (_, _, heel, axis), step in ((o, s) for o, s in zip(outlines, sim.steps) if s.side == side):
+            centre = (step.centres - heel) @ axis
+            reach = np.hypot(step.axes[:, 0] * axis[0], step.axes[:, 1] * axis[1])
+            assert np.all(centre - reach > bounds[region]) and np.all(centre + reach < bounds[region + 1])
