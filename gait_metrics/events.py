@@ -6,7 +6,8 @@ forefoot 60-100 % of foot length by default; their forces from :mod:`gait_metric
 
 - initial contact (IC): the total force first on; toe off (TO): last on;
 - forefoot contact: the forefoot first on (De Cock et al. 2005: first metatarsal contact);
-- foot flat (FF), the end of loading: first time rearfoot and forefoot are both on;
+- foot flat (FF), the end of loading: first time rearfoot and forefoot are both on (on
+  the curves between frames, so a foot flat shorter than a frame is found too);
 - heel off (HO), the onset of propulsion: the rearfoot goes off for the rest of stance
   (its last downward crossing; never after TO);
 - heel-to-forefoot change (Zebris FDM "time change heel to forefoot"): from IC on, the
@@ -195,13 +196,17 @@ def _flat_and_heel_off(
     and on-mask (per element), each step's ``level`` and TO."""
     t, off = layout.time_s, layout.offsets
     (rear_n, rear_slope, rear_on), (fore_n, fore_slope, fore_on) = rear, fore
-    heel_loaded = first_true(rear_on, off) >= 0
+    i_rear = first_true(rear_on, off)
+    heel_loaded = i_rear >= 0
     # foot flat: the frame where both are first on; whichever came on last crossed then
     i_ff = first_true(rear_on & fore_on, off)
     before = np.maximum(i_ff - 1, 0)
     rear_cross = np.where(rear_on[before], -np.inf, rising_time(t, rear_n, rear_slope, level, i_ff))
     fore_cross = np.where(fore_on[before], -np.inf, rising_time(t, fore_n, fore_slope, level, i_ff))
-    ff = np.where(i_ff >= 0, np.maximum(rear_cross, fore_cross), np.nan)
     heel_off = falling_time(t, rear_n, rear_slope, level, last_true(rear_on, off))
-    ho = np.where(i_ff >= 0, np.fmin(heel_off, to), np.nan)
+    # both on for less than a frame: no frame shows it, the curves between frames do
+    brief = np.maximum(rising_time(t, rear_n, rear_slope, level, i_rear), rising_time(t, fore_n, fore_slope, level, first_true(fore_on, off)))
+    brief = np.where((i_ff < 0) & (brief < heel_off), brief, np.nan)
+    ff = np.where(i_ff >= 0, np.maximum(rear_cross, fore_cross), brief)
+    ho = np.where(np.isfinite(ff), np.fmin(heel_off, to), np.nan)
     return ff, ho, heel_loaded
