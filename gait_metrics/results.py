@@ -59,6 +59,8 @@ class StepTable:
     stance_ms: np.ndarray
     transition_ms: np.ndarray
     transition_pct: np.ndarray
+    transition_spread_ms: np.ndarray
+    well_conditioned: np.ndarray
     heel_forefoot_change_ms: np.ndarray
     heel_forefoot_change_pct: np.ndarray
     initial_contact_ms: np.ndarray
@@ -216,7 +218,8 @@ class SessionResult:
         Per-frame values of the whole mat and of each foot (:class:`FrameSeries`).
     summary
         ``{"left" | "right" | "all": {metric: {"n", "mean", "sd", "cv_pct"}}}`` over
-        included steps.
+        included steps; ``transition_ms`` also has ``median``, ``q1``, ``q3``, ``iqr``
+        and ``n_well_conditioned``.
     symmetry
         ``{metric: symmetry index in %}`` from the left and right means.
     change

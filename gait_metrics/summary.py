@@ -4,6 +4,9 @@
 - Symmetry index (Robinson et al. 1987; as used by Plotnik et al. 2007 for gait
   asymmetry): ``SI = 100 (L - R) / (0.5 (L + R))`` in %; 0 is perfect symmetry, positive
   means the left value is larger. Undefined (NaN) when ``L + R`` is 0.
+- Transition time, besides the above: median, quartiles and IQR (``q3 - q1``, numpy's
+  linear percentiles) of the included steps' ``transition_ms``, and the number of them
+  that are well conditioned (``n_well_conditioned``, see :mod:`gait_metrics.robustness`).
 - Change over the session: mean of the steps in the last third of the session's time minus
   the mean of those in the first third (fatigue, warm-up), in the metric's own unit.
 """
@@ -14,7 +17,7 @@ from typing import Mapping
 
 import numpy as np
 
-__all__ = ["STATISTICS", "GROUPS", "describe", "symmetry_index", "side_summary", "thirds_change"]
+__all__ = ["STATISTICS", "GROUPS", "describe", "symmetry_index", "side_summary", "thirds_change", "transition_summary"]
 
 #: The statistics of :func:`describe`.
 STATISTICS = ("n", "mean", "sd", "cv_pct")
@@ -75,3 +78,22 @@ def thirds_change(
         group: {name: describe(values[mask & late])["mean"] - describe(values[mask & early])["mean"] for name, values in columns.items()}
         for group, mask in _groups(side, included).items()
     }
+
+
+def transition_summary(transition_ms: np.ndarray, well_conditioned: np.ndarray, side: np.ndarray, included: np.ndarray) -> dict[str, dict[str, float]]:
+    """Per group: ``median``, ``q1``, ``q3``, ``iqr`` of the finite transition times (ms,
+    NaN without any) and ``n_well_conditioned`` over the included steps.
+
+    Examples
+    --------
+    >>> s = transition_summary(np.array([100.0, 110, 120, 60]), np.array([True, True, False, True]), np.array([0, 0, 0, 1]), np.ones(4, bool))
+    >>> s["left"]["median"], s["left"]["iqr"], s["left"]["n_well_conditioned"], s["right"]["median"]
+    (110.0, 10.0, 2, 60.0)
+    """
+    out = {}
+    for group, mask in _groups(side, included).items():
+        values = np.asarray(transition_ms, float)[mask]
+        values = values[np.isfinite(values)]
+        q1, median, q3 = np.percentile(values, [25.0, 50.0, 75.0]) if values.size else (np.nan,) * 3
+        out[group] = {"median": float(median), "q1": float(q1), "q3": float(q3), "iqr": float(q3 - q1), "n_well_conditioned": int(np.count_nonzero(np.asarray(well_conditioned, bool)[mask]))}
+    return out

@@ -20,8 +20,7 @@ _PLANTAR_TREADMILL = {("plantar", p) for p in ("shuffling-runner", "trained-runn
 #: what it measured (seed 11): not asserted there, asserted everywhere else. The lead sets
 #: the thresholds for the plantar model after the region work (issue 13).
 PENDING: dict[str, set[tuple[str, str]]] = {
-    # one step whose true foot flat lasts 6 ms (under a frame): FF and the transition NaN
-    "events": {("plantar", "fast-runner")},
+    "events": set(),
     # a 1.5 m walkway: passes of one or two whole steps, so no alternation to confirm a side
     "sides_confident": {("blobs", "devkit-walker"), ("plantar", "devkit-walker")},
     # CoP path x median 0.23 pitch (blobs fast runner); plantar on a treadmill: path RMS
