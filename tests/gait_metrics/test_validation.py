@@ -16,32 +16,36 @@ from tests.validation_support import ValidatedSession
 DURATION_S = {"walker": 24.0, "lab-walker": 24.0, "devkit-walker": 40.0}
 _PLANTAR_TREADMILL = {("plantar", p) for p in ("shuffling-runner", "trained-runner", "forefoot-runner", "treadmill-walker",
                                                  "midfoot-runner", "asymmetric-runner", "fast-runner")}
-#: Checks the current analysis does not meet yet on these (foot model, preset) pairs, with
-#: what it measured (seed 11): not asserted there, asserted everywhere else. The lead sets
-#: the thresholds for the plantar model after the region work (issue 13).
-PENDING: dict[str, set[tuple[str, str]]] = {
-    "events": set(),
-    # a 1.5 m walkway: passes of one or two whole steps, so no alternation to confirm a side
-    "sides_confident": {("blobs", "devkit-walker"), ("plantar", "devkit-walker")},
-    # CoP path x median 0.23 pitch (blobs fast runner); plantar on a treadmill: path RMS
-    # median 0.71-1.02 pitch, x alone 0.70-1.02 (the belt compensation), devkit 0.21 x
-    "cop_path": {("blobs", "fast-runner"), ("plantar", "devkit-walker")} | _PLANTAR_TREADMILL,
-    # plantar: the metatarsal anchor drifts forward as the load rolls from MTH5 to MTH1 and
-    # the hallux; session estimate -2.0 to -2.9 %, single steps up to 6 %
-    "belt_speed": {("plantar", p) for p in ("trained-runner", "forefoot-runner", "treadmill-walker", "fast-runner")},
-    # plantar step length from the belt speed: -5.3 % (forefoot runner), -6.9 % (treadmill walker)
-    "step_length": {("plantar", "forefoot-runner"), ("plantar", "treadmill-walker")},
-    # plantar: the analysis's axis (rear-quarter centroid to the 60-80 % band's, which takes
-    # in MTH5's rear, the hallux's and toes' tails) against the truth's (heel pad to the MTH
-    # pads' centroid): 0.62-1.63 degrees; devkit: passes with one foot only, so toe-out does
-    # not cancel in the direction of progression (9.6 and 5.5 degrees on those steps)
-    "angle": {("blobs", "devkit-walker"), ("plantar", "devkit-walker")} | _PLANTAR_TREADMILL,
+#: Known limits: on these (foot model, preset) pairs a check holds only to a wider bound,
+#: measured at seed 11 and documented in docs/metrics.md ("Known limits on the plantar
+#: model"); everywhere else the check's own bound applies. Each entry is still asserted,
+#: so the gap cannot grow unnoticed.
+KNOWN_LIMITS: dict[str, dict[tuple[str, str], float]] = {
+    # a 1.5 m walkway: passes of one or two whole steps, so no alternation to confirm a
+    # side: the share of included steps whose side is confident (the sides are all right)
+    "sides_confident_frac": {("blobs", "devkit-walker"): 0.4, ("plantar", "devkit-walker"): 0.4},
+    # CoP path RMS median, pitches (bound 0.5): the plantar treadmill presets measure
+    # 0.71-1.02 (the origin x alone 0.70-1.02; the belt compensation of the anchors)
+    "cop_path_pitch": {pair: 1.2 for pair in _PLANTAR_TREADMILL},
+    # the origin x alone, median in pitches (bound 0.2): blobs fast runner 0.23, plantar
+    # devkit 0.21 and the plantar treadmill presets as above
+    "cop_x_pitch": {("blobs", "fast-runner"): 0.3, ("plantar", "devkit-walker"): 0.3} | {pair: 1.2 for pair in _PLANTAR_TREADMILL},
+    # belt speed, relative error per step (bound 0.03): the plantar metatarsal anchor drifts
+    # forward as the load rolls from MTH5 to MTH1 and the hallux (session -2.0 to -2.9 %,
+    # single steps up to 6 %)
+    "belt_speed_rel": {("plantar", p): 0.08 for p in ("trained-runner", "forefoot-runner", "treadmill-walker", "fast-runner")},
+    # step length, relative (bound 0.05): plantar forefoot runner -5.3 %, treadmill walker -6.9 %
+    "step_length_rel": {("plantar", "forefoot-runner"): 0.08, ("plantar", "treadmill-walker"): 0.08},
+    # progression angle, degrees (bound 0.5): the analysis's axis (rear-quarter centroid to
+    # the 60-80 % band's) against the truth's (heel pad to the MTH pads' centroid) 0.62-1.63;
+    # devkit: one-foot passes, so toe-out does not cancel in the direction (5.5-9.6)
+    "angle_deg": {("blobs", "devkit-walker"): 11.0, ("plantar", "devkit-walker"): 11.0} | {pair: 2.0 for pair in _PLANTAR_TREADMILL},
 }
 
 
-def pending(session: ValidatedSession, check: str) -> bool:
-    """True if ``check`` is listed in PENDING for this session's model and preset."""
-    return (session.foot_model, session.preset) in PENDING[check]
+def bound(session: ValidatedSession, check: str, default: float) -> float:
+    """The check's bound for this session: its known limit, else ``default``."""
+    return KNOWN_LIMITS[check].get((session.foot_model, session.preset), default)
 
 
 class Session(ValidatedSession):
@@ -86,8 +90,6 @@ def test_every_whole_step_is_found_and_no_cut_one_is_counted(session: Session) -
 
 
 def test_events_within_one_frame(session: Session) -> None:
-    if pending(session, "events"):
-        return
     steps = session.result.steps
     for name in ("ic_s", "forefoot_contact_s", "ff_s", "ho_s", "to_s"):
         measured = np.array([getattr(steps, name)[k] for k, _ in session.pairs])
@@ -100,8 +102,7 @@ def test_events_within_one_frame(session: Session) -> None:
 def test_transition_time_within_10_ms(session: Session) -> None:
     steps = session.result.steps
     for k, true in session.pairs:
-        if not pending(session, "events"):
-            assert steps.transition_ms[k] == pytest.approx(true.transition_ms, abs=10.0)
+        assert steps.transition_ms[k] == pytest.approx(true.transition_ms, abs=10.0)
         assert bool(steps.heel_loaded[k]) == true.heel_loaded
     patterns = {steps.strike_pattern[k] for k, _ in session.pairs}
     if session.sim.config.strike == "forefoot":
@@ -111,10 +112,25 @@ def test_transition_time_within_10_ms(session: Session) -> None:
         assert [steps.strike_pattern[k] for k, _ in session.pairs] == list(session.true_strike_patterns())
 
 
+def test_issue_13_targets(session: Session) -> None:
+    """Event medians within 0.3 frame; the transition's median error and the SD of its
+    per-step error within 5 ms."""
+    for event in ("ic_s", "ff_s", "ho_s", "to_s"):
+        errors = session.errors_s(event)
+        known = np.isfinite(errors)  # FF and HO are NaN on both sides without heel loading
+        if known.any():
+            assert np.median(np.abs(errors[known])) <= 0.3 * session.frame_s, event
+    errors_ms = session.transition_errors_ms()
+    assert np.all(np.isfinite(errors_ms))
+    assert abs(np.median(errors_ms)) <= 5.0
+    assert np.std(errors_ms, ddof=1) <= 5.0
+
+
 def test_sides_are_all_correct_and_confident(session: Session) -> None:
     steps = session.result.steps
     assert all(steps.side[k] == true.side for k, true in session.pairs)
-    assert pending(session, "sides_confident") or all(steps.side_confident[k] for k, _ in session.pairs)
+    confident = np.mean([steps.side_confident[k] for k, _ in session.pairs])
+    assert confident >= bound(session, "sides_confident_frac", 1.0)
 
 
 def cop_errors(session: Session) -> np.ndarray:
@@ -132,12 +148,11 @@ def test_cop_path_in_foot_coordinates(session: Session) -> None:
     # both paths in the foot frame of docs/metrics.md: the functional axis, x from the rear
     # edge of the loaded footprint, which for the forefoot striker's barely loaded heel lies
     # ~10 mm inside the skin
-    if pending(session, "cop_path"):
-        return
     errors = cop_errors(session) / session.pitch_mm  # columns: path, x, y; in cell pitches
-    assert np.median(errors[:, 0]) <= 0.5  # issue 4
-    assert np.percentile(errors[:, 0], 90) <= 0.6
-    assert np.median(errors[:, 1]) <= 0.2  # the origin: x alone
+    path_bound = bound(session, "cop_path_pitch", 0.5)  # issue 4
+    assert np.median(errors[:, 0]) <= path_bound
+    assert np.percentile(errors[:, 0], 90) <= (0.6 if path_bound == 0.5 else 1.5)
+    assert np.median(errors[:, 1]) <= bound(session, "cop_x_pitch", 0.2)  # the origin: x alone
 
 
 def test_belt_speed_within_3_percent(session: Session) -> None:
@@ -146,12 +161,11 @@ def test_belt_speed_within_3_percent(session: Session) -> None:
         assert info["belt_speed_estimated_m_s"] is None and info["belt_speed_set_m_s"] is None
         return
     assert info["belt_speed_set_m_s"] == session.recording.metadata.belt_speed_m_s
-    if pending(session, "belt_speed"):
-        return
+    rel = bound(session, "belt_speed_rel", 0.03)
     stance_speed = [t.belt_displacement_mm / (t.to_s - t.ic_s) / 1000.0 for _, t in session.pairs]
-    assert info["belt_speed_estimated_m_s"] == pytest.approx(np.median(stance_speed), rel=0.03)
+    assert info["belt_speed_estimated_m_s"] == pytest.approx(np.median(stance_speed), rel=rel)
     for (k, _), true_speed in zip(session.pairs, stance_speed):
-        assert session.result.steps.belt_speed_m_s[k] == pytest.approx(true_speed, rel=0.03)
+        assert session.result.steps.belt_speed_m_s[k] == pytest.approx(true_speed, rel=rel)
 
 
 def test_spatiotemporal_and_kinetic_values(session: Session) -> None:
@@ -161,13 +175,13 @@ def test_spatiotemporal_and_kinetic_values(session: Session) -> None:
     assert summary["stance_ms"]["mean"] == pytest.approx(true_stance, abs=5.0)  # walking: the soft edges under 5 kPa
     assert summary["cadence_spm"]["mean"] == pytest.approx(config.cadence_spm, rel=0.03)
     speed = config.belt_speed_m_s if config.setup == "treadmill" else config.walk_speed_m_s
-    if not pending(session, "step_length"):
-        assert summary["step_length_mm"]["mean"] == pytest.approx(speed * 60000.0 / config.cadence_spm, rel=0.05)
+    expected_step_mm = speed * 60000.0 / config.cadence_spm
+    assert summary["step_length_mm"]["mean"] == pytest.approx(expected_step_mm, rel=bound(session, "step_length_rel", 0.05))
     assert summary["step_width_mm"]["mean"] == pytest.approx(config.step_width_mm, abs=12.0)
     # the functional axis of the truth; the simulator's anatomical axis lies 1.5 degrees inside it
     true_angle = np.array([t.progression_angle_deg for _, t in session.pairs])
     measured_angle = np.array([session.result.steps.progression_angle_deg[k] for k, _ in session.pairs])
-    assert pending(session, "angle") or np.abs(measured_angle - true_angle).max() <= 0.5
+    assert np.abs(measured_angle - true_angle).max() <= bound(session, "angle_deg", 0.5)
     true_peak = np.array([t.peak_force_n for _, t in session.pairs])
     measured_peak = np.array([session.result.steps.peak_force_n[k] for k, _ in session.pairs])
     assert np.allclose(measured_peak, true_peak, rtol=0.05)
