@@ -11,7 +11,8 @@ Every test of the analysis and the demo run on it. The model (docs/simulator.md)
 - treadmill: the footprint rides the belt backwards at the belt speed, which dips under
   load; walkway: footprints stay put and advance pass after pass;
 - the sensor: cell averages of the pressure field, a linear ADC with saturation, per-cell
-  offsets, noise, crosstalk and dead cells.
+  offsets, noise in ADC counts, crosstalk, dead and stuck cells; :data:`SENSOR_LEVELS`
+  names three sensors from clean to bad.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from mat_sim.footmodel import (
 )
 from mat_driver.model import Calibration, Gaps, Geometry, Metadata, Recording, RenderedFrames
 
-__all__ = ["SimConfig", "PRESETS", "Simulation", "simulate", "StepTruth", "truth_steps", "GRAVITY_M_S2", "NOISE_KPA"]
+__all__ = ["SimConfig", "PRESETS", "SENSOR_LEVELS", "Simulation", "simulate", "StepTruth", "truth_steps", "GRAVITY_M_S2", "NOISE_KPA"]
 
 GRAVITY_M_S2 = 9.80665
 _THRESHOLD_FRAC = 0.05
@@ -46,6 +47,12 @@ class SimConfig:
 
     ``foot_flat_ms`` is the loading-to-propulsion lag (heel off minus foot flat); ``None``
     keeps the template's own. Variability is the SD from step to step.
+
+    The sensor: ``gain_kpa`` per ADC count, ``adc_bits`` (saturation at the top count),
+    per-cell offsets up to ``offset_max_counts``, Gaussian noise of ``noise_counts`` (SD,
+    ADC counts) on every cell and frame, ``crosstalk_frac`` of each cell's signal added to
+    its 4 neighbours, ``dead_cells`` reading 0 and ``stuck_cells`` reading a fixed high
+    count (25-100 % of the ADC range) plus the noise, whatever the load.
     """
 
     gait: str = "run"
@@ -77,6 +84,7 @@ class SimConfig:
     offset_max_counts: float = 4.0
     crosstalk_frac: float = 0.01
     dead_cells: int = 4
+    stuck_cells: int = 0
     host_jitter_ms: float = 0.3
     drop_fraction: float = 0.0
     duration_s: float = 60.0
@@ -90,6 +98,8 @@ class SimConfig:
             raise ValueError(f"the simulator supports treadmill and walkway setups, got {self.setup!r}")
         if self.stance_ms <= 0 or self.cadence_spm <= 0 or self.duration_s <= 0:
             raise ValueError("stance, cadence and duration must be > 0")
+        if self.dead_cells + self.stuck_cells > self.rows * self.cols:
+            raise ValueError("more dead and stuck cells than cells")
         if not 0.0 <= self.drop_fraction < 0.5:
             raise ValueError(f"drop_fraction must be in [0, 0.5), got {self.drop_fraction}")
 
@@ -114,6 +124,17 @@ PRESETS: dict[str, SimConfig] = {
         foot_flat_ms=None, step_width_mm=95.0, progression_angle_deg=8.0, cols=170,
         subject_id="SIM-WALKER", foot_flat_sd_ms=8.0,
     ),
+}
+
+
+#: Sensors from clean to bad (docs/simulator.md), as :class:`SimConfig` overrides in ADC
+#: counts: ``simulate(preset, **SENSOR_LEVELS["velostat"])``. ``clean`` is every preset's
+#: own sensor; ``velostat`` a typical low-cost Velostat mat on a 10-bit ADC (noise about
+#: 4 kPa, saturation near 410 kPa); ``bad`` one too noisy for gait analysis.
+SENSOR_LEVELS: dict[str, dict[str, float | int]] = {
+    "clean": dict(adc_bits=12, gain_kpa=0.4, noise_counts=0.8, dead_cells=4, stuck_cells=0, crosstalk_frac=0.01),
+    "velostat": dict(adc_bits=10, gain_kpa=0.4, noise_counts=10.0, dead_cells=30, stuck_cells=0, crosstalk_frac=0.03),
+    "bad": dict(adc_bits=10, gain_kpa=0.4, noise_counts=40.0, dead_cells=150, stuck_cells=10, crosstalk_frac=0.08),
 }
 
 
@@ -301,6 +322,12 @@ class Simulation:
         dead = rng.choice(cfg.rows * cfg.cols, size=cfg.dead_cells, replace=False)
         self._dead = np.zeros(self.geometry.shape, bool)
         self._dead.flat[dead] = True
+        # stuck cells from their own stream, so that adding them changes nothing else
+        stuck_rng = np.random.default_rng([seed, 3])
+        self._stuck = np.zeros(self.geometry.shape, bool)
+        self._stuck.flat[stuck_rng.choice(np.flatnonzero(~self._dead), size=cfg.stuck_cells, replace=False)] = True
+        top = float((1 << cfg.adc_bits) - 1)
+        self._stuck_counts = stuck_rng.uniform(0.25 * top, top, cfg.stuck_cells)
         self._template = _template_events(cfg.gait, cfg.strike)
         self.steps = self._plan_steps(rng)
         self._belt_t, self._belt_x = self._belt(n_all)
@@ -479,8 +506,20 @@ class Simulation:
             noise = np.random.default_rng([self.seed, 2, int(self._frame_index[frame])]).standard_normal(signal.shape)
             counts = np.rint(signal + self._offsets + cfg.noise_counts * noise)
             counts[self._dead] = 0
+            if cfg.stuck_cells:
+                counts[self._stuck] = np.rint(self._stuck_counts + cfg.noise_counts * noise[self._stuck])
             out[i] = np.clip(counts, 0, top)
         return out
+
+    @property
+    def dead_cells(self) -> np.ndarray:
+        """``(rows, cols)`` bool: the cells that always read 0."""
+        return self._dead.copy()
+
+    @property
+    def stuck_cells(self) -> np.ndarray:
+        """``(rows, cols)`` bool: the cells that read a fixed high count whatever the load."""
+        return self._stuck.copy()
 
     def recording(self) -> Recording:
         """The session as a Recording whose frames are rendered when read."""
