@@ -169,24 +169,29 @@ def _calibrate(raw: np.ndarray, cell: np.ndarray, calibration: Calibration, tare
     return values
 
 
-def _fill_dead(raw: np.ndarray, levels: _Levels, calibration: Calibration, tare: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _fill_dead(raw: np.ndarray, passed: np.ndarray, levels: _Levels, calibration: Calibration, tare: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Dead cells under a foot, from their neighbours: ``(frame, cell, pressure)`` in the chunk.
 
     A dead cell with at least 2 loaded live edge neighbours reads the mean pressure of its
     live edge neighbours (unloaded ones as 0), if that is over its own loaded level.
+    ``passed`` is the chunk's raw test (cells at or over their bound), which picks the
+    frames worth looking at.
     """
     nbr = levels.dead_neighbours
     valid = nbr >= 0
     safe = np.where(valid, nbr, 0)
-    pressure = _calibrate(raw[:, safe.ravel()].ravel(), np.tile(safe.ravel(), len(raw)), calibration, tare).reshape(len(raw), *nbr.shape)
-    loaded = levels.above(pressure, np.broadcast_to(safe, pressure.shape)) & valid
+    frames = np.flatnonzero((np.count_nonzero(passed[:, safe] & valid, axis=2) >= 2).any(axis=1))
+    if frames.size == 0:
+        return frames, frames, np.zeros(0, np.float32)
+    cells = np.broadcast_to(safe, (frames.size, *safe.shape))
+    pressure = _calibrate(raw[frames][:, safe].ravel(), cells.ravel(), calibration, tare).reshape(cells.shape)
+    loaded = levels.above(pressure, cells) & valid
     pressure = np.where(loaded, pressure, np.float32(0.0))
     with np.errstate(invalid="ignore", divide="ignore"):
         value = (pressure.sum(axis=2) / valid.sum(axis=1)).astype(np.float32)
-    cell = np.broadcast_to(levels.dead, value.shape)
-    use = (np.count_nonzero(loaded, axis=2) >= 2) & levels.above(value, cell)
-    frame, which = np.nonzero(use)
-    return frame, levels.dead[which], value[frame, which]
+    use = (np.count_nonzero(loaded, axis=2) >= 2) & levels.above(value, np.broadcast_to(levels.dead, value.shape))
+    row, which = np.nonzero(use)
+    return frames[row], levels.dead[which], value[row, which]
 
 
 def _has_neighbour(key: np.ndarray, frame: np.ndarray, cell: np.ndarray, n_cells: int, geometry: Geometry) -> np.ndarray:
@@ -254,22 +259,21 @@ def read_loaded_cells(recording: Recording, *, noise_kpa: float, chunk_frames: i
         raw = raw.reshape(len(raw), n_cells)
         if bound is None or bound.dtype != raw.dtype:
             bound = np.clip(floor, 0, np.iinfo(raw.dtype).max).astype(raw.dtype) if raw.dtype.kind in "ui" else floor
-            if raw.dtype.kind in "ui" and levels.blocked.any():  # the top count could pass: drop them below
-                bound[levels.blocked] = np.iinfo(raw.dtype).max
+            # dead and stuck cells: above the ADC's range, or dropped below when the top count could pass
+            screen = levels.blocked.any() and (raw.dtype.kind not in "ui" or adc_max >= np.iinfo(raw.dtype).max)
         index = np.flatnonzero(np.greater_equal(raw, bound, out=mask[: len(raw)]))
         values = raw.ravel()[index]
         frame, cell = np.divmod(index, n_cells)
         pressure = _calibrate(values, cell, calibration, tare)
         keep = levels.above(pressure, cell, edge=True)
-        if levels.blocked.any():
+        if screen:
             keep &= ~np.take(levels.blocked, cell)
         frame, cell, pressure, saturated = frame[keep], cell[keep], pressure[keep], values[keep] >= adc_max
         if levels.dead.size:
-            f, c, p = _fill_dead(raw, levels, calibration, tare)
-            if f.size:
-                order = np.argsort(np.r_[frame * n_cells + cell, f * n_cells + c], kind="stable")
-                frame, cell = np.r_[frame, f][order], np.r_[cell, c][order]
-                pressure, saturated = np.r_[pressure, p][order], np.r_[saturated, np.zeros(f.size, bool)][order]
+            f, c, p = _fill_dead(raw, mask[: len(raw)], levels, calibration, tare)
+            if f.size:  # in (frame, cell) order, like the voxels: insert them in place
+                at = np.searchsorted(frame * n_cells + cell, f * n_cells + c)
+                frame, cell, pressure, saturated = (np.insert(a, at, b) for a, b in ((frame, f), (cell, c), (pressure, p), (saturated, False)))
                 filled_cells.append(np.unique(c))
                 filled_kpa += float(p.sum(dtype=np.float64))
         if levels.support.any():
