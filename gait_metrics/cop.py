@@ -169,22 +169,22 @@ def _calibrate(raw: np.ndarray, cell: np.ndarray, calibration: Calibration, tare
     return values
 
 
-def _fill_dead(raw: np.ndarray, passed: np.ndarray, levels: _Levels, calibration: Calibration, tare: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Dead cells under a foot, from their neighbours: ``(frame, cell, pressure)`` in the chunk.
+def _fill_dead(neighbour_raw: np.ndarray, levels: _Levels, calibration: Calibration, tare: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Dead cells under a foot, from their neighbours: ``(frame, cell, pressure)`` in
+    (frame, cell) order.
 
-    A dead cell with at least 2 loaded live edge neighbours reads the mean pressure of its
-    live edge neighbours (unloaded ones as 0), if that is over its own loaded level.
-    ``passed`` is the chunk's raw test (cells at or over their bound), which picks the
-    frames worth looking at.
+    ``neighbour_raw`` holds, per frame, the raw counts of each dead cell's 4 edge neighbours
+    (``levels.dead_neighbours``). A dead cell with at least 2 loaded live edge neighbours
+    reads the mean pressure of its live edge neighbours (unloaded ones as 0), if that is
+    over its own loaded level.
     """
     nbr = levels.dead_neighbours
     valid = nbr >= 0
     safe = np.where(valid, nbr, 0)
-    frames = np.flatnonzero((np.count_nonzero(passed[:, safe] & valid, axis=2) >= 2).any(axis=1))
-    if frames.size == 0:
-        return frames, frames, np.zeros(0, np.float32)
+    passed = (neighbour_raw >= np.take(levels.bound, safe)) & valid  # the raw test picks the frames to look at
+    frames = np.flatnonzero((np.count_nonzero(passed, axis=2) >= 2).any(axis=1))
     cells = np.broadcast_to(safe, (frames.size, *safe.shape))
-    pressure = _calibrate(raw[frames][:, safe].ravel(), cells.ravel(), calibration, tare).reshape(cells.shape)
+    pressure = _calibrate(neighbour_raw[frames].ravel(), cells.ravel(), calibration, tare).reshape(cells.shape)
     loaded = levels.above(pressure, cells) & valid
     pressure = np.where(loaded, pressure, np.float32(0.0))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -250,8 +250,7 @@ def read_loaded_cells(recording: Recording, *, noise_kpa: float, chunk_frames: i
     tare = None if calibration.tare is None else np.asarray(calibration.tare, np.float32).ravel()
     parts: list[tuple[np.ndarray, ...]] = []
     extra = np.zeros(recording.n_frames, np.int32)
-    filled_cells: list[np.ndarray] = []
-    filled_kpa = 0.0
+    neighbour_raw: list[np.ndarray] = []  # each dead cell's edge neighbours, for the fill
     mask = np.empty((min(chunk_frames, recording.n_frames), n_cells), bool)  # reused: no fresh pages per chunk
     bound: np.ndarray | None = None
     for start in range(0, recording.n_frames, chunk_frames):
@@ -270,12 +269,7 @@ def read_loaded_cells(recording: Recording, *, noise_kpa: float, chunk_frames: i
             keep &= ~np.take(levels.blocked, cell)
         frame, cell, pressure, saturated = frame[keep], cell[keep], pressure[keep], values[keep] >= adc_max
         if levels.dead.size:
-            f, c, p = _fill_dead(raw, mask[: len(raw)], levels, calibration, tare)
-            if f.size:  # in (frame, cell) order, like the voxels: insert them in place
-                at = np.searchsorted(frame * n_cells + cell, f * n_cells + c)
-                frame, cell, pressure, saturated = (np.insert(a, at, b) for a, b in ((frame, f), (cell, c), (pressure, p), (saturated, False)))
-                filled_cells.append(np.unique(c))
-                filled_kpa += float(p.sum(dtype=np.float64))
+            neighbour_raw.append(raw[:, levels.dead_neighbours.clip(0)])
         if levels.support.any():
             ok = _supported(frame, cell, pressure, levels, geometry)
             frame, cell, pressure, saturated = frame[ok], cell[ok], pressure[ok], saturated[ok]
@@ -285,8 +279,13 @@ def read_loaded_cells(recording: Recording, *, noise_kpa: float, chunk_frames: i
         if never.size:
             extra[start : start + len(raw)] = np.count_nonzero(raw[:, never] >= adc_max, axis=1)
     columns = [np.concatenate([p[i] for p in parts]) if parts else np.zeros(0, dtype) for i, dtype in enumerate((np.int32, np.int32, np.float32, bool))]
-    filled = np.unique(np.concatenate(filled_cells)) if filled_cells else np.zeros(0, np.int64)
-    return LoadedCells(*columns, extra, recording.n_frames, geometry, filled_cells=filled.astype(np.int32), filled_kpa=filled_kpa)
+    filled, filled_kpa = np.zeros(0, np.int32), 0.0
+    if neighbour_raw:
+        f, c, p = _fill_dead(np.concatenate(neighbour_raw), levels, calibration, tare)
+        at = np.searchsorted(columns[0].astype(np.int64) * n_cells + columns[1], f * n_cells + c)  # in place: (frame, cell) order
+        columns = [np.insert(a, at, b) for a, b in zip(columns, (f, c, p, False))]
+        filled, filled_kpa = np.unique(c).astype(np.int32), float(p.sum(dtype=np.float64))
+    return LoadedCells(*columns, extra, recording.n_frames, geometry, filled_cells=filled, filled_kpa=filled_kpa)
 
 
 @dataclass(frozen=True, eq=False)

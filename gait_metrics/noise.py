@@ -134,6 +134,19 @@ def _quantile(ordered: np.ndarray, n: np.ndarray, q: float) -> np.ndarray:
     return a + (position - low) * (b - a)
 
 
+def _count_at_most(ordered: np.ndarray, bound: np.ndarray) -> np.ndarray:
+    """Per row of sorted ``ordered``, how many values are at most ``bound`` (binary search)."""
+    rows, m = np.arange(len(ordered)), ordered.shape[1]
+    low, high = np.zeros(len(ordered), np.int64), np.full(len(ordered), m, np.int64)
+    while np.any(low < high):
+        middle = (low + high) // 2
+        at_most = ordered[rows, np.minimum(middle, m - 1)] <= bound
+        searching = low < high
+        low = np.where(searching & at_most, middle + 1, low)
+        high = np.where(searching & ~at_most, middle, high)
+    return low
+
+
 def estimate_noise(recording: Recording, *, noise_kpa: float, k: float, k_edge: float) -> NoiseModel:
     """Each cell's zero, noise SD and loaded level, and the dead and stuck cells.
 
@@ -174,7 +187,7 @@ def estimate_noise(recording: Recording, *, noise_kpa: float, k: float, k_edge: 
     upper = (_quantile(ordered, n, 0.75) - centre) * _MAD_SD
     sd = np.maximum(np.median(upper), (centre - _quantile(ordered, n, 0.25)) * _MAD_SD)
     for _ in range(_ROUNDS):
-        n = np.maximum(np.count_nonzero(ordered <= (centre + _CLIP_SD * np.maximum(sd, 0.5))[:, None], axis=1), 1)
+        n = np.maximum(_count_at_most(ordered, centre + _CLIP_SD * np.maximum(sd, 0.5)), 1)
         centre = _quantile(ordered, n, 0.5)
         sd = (_quantile(ordered, n, 0.75) - centre) * _MAD_SD
     if calibration.tare is None:
@@ -184,7 +197,7 @@ def estimate_noise(recording: Recording, *, noise_kpa: float, k: float, k_edge: 
     else:
         zero, estimated = np.asarray(calibration.tare, np.float64).ravel(), None
     level = np.maximum(floor, k * sd)
-    loaded_share = 1.0 - np.count_nonzero(ordered <= (zero + level)[:, None], axis=1) / m
+    loaded_share = 1.0 - _count_at_most(ordered, zero + level) / m
     dead = (ordered[:, 0] == ordered[:, -1]) & (np.median(sd) > 0)
     half_loaded = (loaded_share >= 0.5).reshape(shape).astype(np.int8)
     loaded_neighbours = ndimage.convolve(half_loaded, np.ones((3, 3), np.int8), mode="constant") - half_loaded
