@@ -2,10 +2,13 @@
 
 A recording is read once, chunk by chunk. Only cells above the noise threshold matter to
 every later step, and they are a few percent of all cells, so each chunk is reduced to
-its loaded cells ("voxels": frame, cell, pressure) right away. The threshold is applied
-in raw counts per cell (``raw >= floor(tare + threshold in counts)``, then exactly on the
-calibrated value), so only loaded cells are ever calibrated; the result equals
-``recording.pressure()`` at those cells, bit for bit.
+its loaded cells ("voxels": frame, cell, pressure) right away. The threshold is each
+cell's loaded level (the floor, or a multiple of the cell's noise SD on a noisy mat; see
+:mod:`gait_metrics.noise`), applied in raw counts per cell (``raw >= floor(zero + level in
+counts)``, then exactly on the calibrated value), so only loaded cells are ever
+calibrated; the result equals ``recording.pressure()`` at those cells, bit for bit. On a
+noisy mat a loaded cell needs a loaded neighbour (spatial support), dead and stuck cells
+are left out, and a dead cell under a foot is filled from its neighbours.
 
 Per frame: force = sum of loaded cell pressures x cell area (kPa x mm^2 / 1000 = N),
 contact area = loaded cells x cell area, peak pressure, and the CoP as the
