@@ -442,7 +442,7 @@ class _Session:
         total_kpa = float(cells.pressure.sum(dtype=np.float64))
         median_level = float(np.median(level_kpa)) if level_kpa.size else float(config.noise_kpa)
         reasons = []
-        if median_level > config.max_level_kpa:
+        if calibration.calibrated and median_level > config.max_level_kpa:  # raw units cannot be judged
             reasons.append(
                 f"cells are loaded only above {median_level:.0f} kPa ({noise.k:g} x the median noise SD of "
                 f"{np.median(sd_kpa):.1f} kPa), over the {config.max_level_kpa:g} kPa at which a foot's edges and "
