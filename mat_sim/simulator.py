@@ -129,10 +129,10 @@ PRESETS: dict[str, SimConfig] = {
 
 #: Sensors from clean to bad (docs/simulator.md), as :class:`SimConfig` overrides in ADC
 #: counts: ``simulate(preset, **SENSOR_LEVELS["velostat"])``. ``clean`` is every preset's
-#: own sensor; ``velostat`` a typical low-cost Velostat mat on a 10-bit ADC (noise about
+#: own sensor (no overrides); ``velostat`` a typical low-cost Velostat mat on a 10-bit ADC (noise about
 #: 4 kPa, saturation near 410 kPa); ``bad`` one too noisy for gait analysis.
 SENSOR_LEVELS: dict[str, dict[str, float | int]] = {
-    "clean": dict(adc_bits=12, gain_kpa=0.4, noise_counts=0.8, dead_cells=4, stuck_cells=0, crosstalk_frac=0.01),
+    "clean": {},  # the five original presets: 12-bit, 0.4 kPa/count, noise 0.8 counts, 4 dead cells, 1 % crosstalk
     "velostat": dict(adc_bits=10, gain_kpa=0.4, noise_counts=10.0, dead_cells=30, stuck_cells=0, crosstalk_frac=0.03),
     "bad": dict(adc_bits=10, gain_kpa=0.4, noise_counts=40.0, dead_cells=150, stuck_cells=10, crosstalk_frac=0.08),
 }
