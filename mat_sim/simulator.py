@@ -323,7 +323,7 @@ class Simulation:
         self._dead = np.zeros(self.geometry.shape, bool)
         self._dead.flat[dead] = True
         # stuck cells from their own stream, so that adding them changes nothing else
-        stuck_rng = np.random.default_rng([seed, 3])
+        stuck_rng = np.random.default_rng([seed, 4])
         self._stuck = np.zeros(self.geometry.shape, bool)
         self._stuck.flat[stuck_rng.choice(np.flatnonzero(~self._dead), size=cfg.stuck_cells, replace=False)] = True
         top = float((1 << cfg.adc_bits) - 1)
