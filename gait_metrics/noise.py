@@ -16,15 +16,20 @@ its own noise:
   2013), taken on the upper side: the 75th percentile minus the median, which is the MAD
   of symmetric noise. The lower side cannot serve: the ADC clips readings below 0, and a
   cell whose zero lies within a noise SD of 0 reads 0 a third of the time or more. Four
-  rounds settle it.
+  rounds settle it. Noise under an ADC count cannot be measured: a cell whose unloaded
+  readings take at most two adjacent values (an offset near a half count toggles between
+  them) gets an SD of 0, so that a coarse ADC's rounding does not raise its level; and no
+  cell's SD exceeds 4 times the mat's median SD (a cell that much noisier than the mat is
+  lightly loaded often, which a coarse ADC cannot tell from noise).
 - A cell is loaded while its reading exceeds its zero by the larger of the configured
   floor (``AnalysisConfig.noise_kpa``) and ``k`` noise SDs (``AnalysisConfig.noise_k``,
   default 4: a one-sided Gaussian tail of 3e-5, a third of a cell per frame on a 9,000-cell
   mat). A cell over ``k_edge`` SDs (``AnalysisConfig.noise_k_edge``, default 2) next to a
   loaded one joins it (hysteresis, as in Canny's edge detector), so that a footprint keeps
   its low-pressure edge, which decides when a region's force crosses its event level.
-- Dead cells never change (the same reading in every sampled frame) while the mat shows
-  noise; stuck cells are loaded in at least 95 % of the sampled frames while fewer than 3
+- Dead cells never change (the same reading in every sampled frame) while the mat's
+  cells show their noise (or, on a mat whose noise is under its ADC's resolution, while 3
+  of their 4 edge neighbours are loaded in a sampled frame); stuck cells are loaded in at least 95 % of the sampled frames while fewer than 3
   of their 8 neighbours are loaded half of the time (a person standing still loads whole
   feet). Both stay out of the segmentation; a dead cell under a foot is filled from its
   neighbours (:func:`gait_metrics.cop.read_loaded_cells`).
@@ -56,6 +61,10 @@ SAMPLE_BLOCKS, BLOCK_FRAMES = 20, 16
 _ROUNDS = 4
 _CLIP_SD = 3.0
 _MAD_SD = 1.0 / 0.6744897501960817  # normal-consistent: SD = MAD / Phi^-1(3/4)
+#: Unloaded readings spanning at most this many counts show the ADC's rounding, not noise.
+_RESOLVED_SPAN = 1
+#: A cell's SD is at most this many times the mat's median SD.
+_SD_CAP = 4.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,16 +121,34 @@ def floor_counts(calibration: Calibration, noise_kpa: float) -> float:
 
 
 def _sample(recording: Recording) -> np.ndarray:
-    """Up to ``SAMPLE_BLOCKS * BLOCK_FRAMES`` frames, ``(cells, frames)``, each cell's sorted."""
+    """Up to ``SAMPLE_BLOCKS * BLOCK_FRAMES`` frames, ``(frames, cells)``."""
     n = recording.n_frames
     if n <= SAMPLE_BLOCKS * BLOCK_FRAMES:
         sample = recording.raw()
     else:
         starts = np.linspace(0, n - BLOCK_FRAMES, SAMPLE_BLOCKS).astype(np.int64)
         sample = np.concatenate([recording.raw(slice(int(s), int(s) + BLOCK_FRAMES)) for s in starts])
-    cells = np.ascontiguousarray(sample.reshape(len(sample), -1).T)
-    cells.sort(axis=1, kind="stable")  # radix sort for integer counts
-    return cells
+    return sample.reshape(len(sample), -1)
+
+
+def _dead(sample: np.ndarray, ordered: np.ndarray, loaded_above: np.ndarray, sd: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Cells whose reading never changes, on a mat whose cells show their noise, or in a
+    frame with at least 3 of their 4 edge neighbours loaded (under a foot, on a mat whose
+    noise is under its ADC's resolution)."""
+    constant = ordered[:, 0] == ordered[:, -1]
+    if np.median(sd) > 0:
+        return constant.reshape(shape)
+    candidates = np.flatnonzero(constant)
+    rows, cols = np.divmod(candidates, shape[1])
+    loaded_count = np.zeros((len(sample), candidates.size), np.int8)
+    for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+        r, c = rows + dr, cols + dc
+        inside = (r >= 0) & (r < shape[0]) & (c >= 0) & (c < shape[1])
+        neighbour = np.where(inside, r * shape[1] + c, 0)
+        loaded_count += (sample[:, neighbour] > loaded_above[neighbour]) & inside
+    dead = np.zeros(ordered.shape[0], bool)
+    dead[candidates] = (loaded_count >= 3).any(axis=0)
+    return dead.reshape(shape)
 
 
 def _quantile(ordered: np.ndarray, n: np.ndarray, q: float) -> np.ndarray:
@@ -180,7 +207,9 @@ def estimate_noise(recording: Recording, *, noise_kpa: float, k: float, k_edge: 
     shape = recording.geometry.shape
     if recording.n_frames == 0:
         return NoiseModel.uniform(shape, floor)
-    ordered = _sample(recording)
+    sample = _sample(recording)
+    ordered = np.ascontiguousarray(sample.T)
+    ordered.sort(axis=1, kind="stable")  # each cell's readings; a radix sort for integer counts
     m = ordered.shape[1]
     n = np.full(len(ordered), m, np.int64)
     centre = _quantile(ordered, n, 0.5)
@@ -190,6 +219,9 @@ def estimate_noise(recording: Recording, *, noise_kpa: float, k: float, k_edge: 
         n = np.maximum(_count_at_most(ordered, centre + _CLIP_SD * np.maximum(sd, 0.5)), 1)
         centre = _quantile(ordered, n, 0.5)
         sd = (_quantile(ordered, n, 0.75) - centre) * _MAD_SD
+    span = ordered[np.arange(len(ordered)), n - 1].astype(np.float64) - ordered[:, 0]
+    sd[span <= _RESOLVED_SPAN] = 0.0  # the ADC's rounding, not measurable noise
+    np.minimum(sd, _SD_CAP * np.median(sd), out=sd)  # far noisier than the mat: light loads, not noise
     if calibration.tare is None:
         zero = centre
         zero[zero > LOADED_FRACTION * np.percentile(ordered, 99.9)] = 0.0
@@ -198,7 +230,7 @@ def estimate_noise(recording: Recording, *, noise_kpa: float, k: float, k_edge: 
         zero, estimated = np.asarray(calibration.tare, np.float64).ravel(), None
     level = np.maximum(floor, k * sd)
     loaded_share = 1.0 - _count_at_most(ordered, zero + level) / m
-    dead = (ordered[:, 0] == ordered[:, -1]) & (np.median(sd) > 0)
+    dead = _dead(sample, ordered, zero + level, sd, shape).ravel()
     half_loaded = (loaded_share >= 0.5).reshape(shape).astype(np.int8)
     loaded_neighbours = ndimage.convolve(half_loaded, np.ones((3, 3), np.int8), mode="constant") - half_loaded
     stuck = (loaded_share >= STUCK_SHARE).reshape(shape) & (loaded_neighbours < 3) & ~dead.reshape(shape)
