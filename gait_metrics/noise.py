@@ -132,10 +132,10 @@ def _sample(recording: Recording) -> np.ndarray:
 
 
 def _dead(sample: np.ndarray, ordered: np.ndarray, loaded_above: np.ndarray, sd: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Cells whose reading never changes, on a mat whose cells show their noise, or in a
+    """Cells whose reading never changes from their zero, on a mat whose cells show their noise, or in a
     frame with at least 3 of their 4 edge neighbours loaded (under a foot, on a mat whose
     noise is under its ADC's resolution)."""
-    constant = ordered[:, 0] == ordered[:, -1]
+    constant = (ordered[:, 0] == ordered[:, -1]) & (ordered[:, -1] <= loaded_above)  # at its zero throughout
     if np.median(sd) > 0:
         return constant.reshape(shape)
     candidates = np.flatnonzero(constant)
