@@ -3,7 +3,8 @@
 Start with :func:`analyze`; every definition, unit, default and source is in
 docs/metrics.md. One module per step of the analysis:
 
-- :mod:`~gait_metrics.zero`: a per-cell zero for recordings made without a tare;
+- :mod:`~gait_metrics.noise`: the mat's noise per cell: zero, noise SD, loaded level, dead and
+  stuck cells;
 - :mod:`~gait_metrics.cop`: loaded cells; per-frame force, area, peak pressure, CoP;
 - :mod:`~gait_metrics.footsteps`: footprints in space and time, left and right;
 - :mod:`~gait_metrics.footframe`: foot axis, origin and length; treadmill belt speed;

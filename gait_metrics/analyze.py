@@ -29,8 +29,8 @@ from gait_metrics.results import FOOTPRINT_X_EDGES_MM, FOOTPRINT_Y_EDGES_MM, SID
 from gait_metrics.robustness import WELL_CONDITIONED_MS, transition_spread_ms
 from gait_metrics.spatiotemporal import spatiotemporal
 from gait_metrics.stances import stance_layout
+from gait_metrics.noise import NoiseModel, estimate_noise
 from gait_metrics.summary import side_summary, symmetry_index, thirds_change, transition_summary
-from gait_metrics.zero import estimate_zero
 from mat_driver.model import Recording
 
 __all__ = ["analyze", "frame_times"]
@@ -47,7 +47,7 @@ def frame_times(recording: Recording) -> np.ndarray:
     return host - host[0] if host.size else host
 
 
-def analyze(recording: Recording, config: AnalysisConfig | None = None) -> SessionResult:
+def analyze(recording: Recording, config: AnalysisConfig | None = None, *, noise: NoiseModel | None = None) -> SessionResult:
     """Analyse one recording.
 
     Parameters
@@ -58,6 +58,9 @@ def analyze(recording: Recording, config: AnalysisConfig | None = None) -> Sessi
         insole; belt speed; body mass).
     config
         Thresholds and boundaries (default :class:`AnalysisConfig`).
+    noise
+        The mat's noise model (:func:`gait_metrics.noise.estimate_noise`; its ``zero``
+        replaces a missing tare); default: estimated from the recording.
 
     Returns
     -------
@@ -78,11 +81,12 @@ def analyze(recording: Recording, config: AnalysisConfig | None = None) -> Sessi
     """
     check_recording(recording)
     config = config or AnalysisConfig()
-    zero = estimate_zero(recording)
-    if zero is not None:  # no tare recorded: subtract the offsets the recording itself shows
-        recording = dataclasses.replace(recording, calibration=recording.calibration.with_tare(zero))
+    if noise is None:
+        noise = estimate_noise(recording, noise_kpa=config.noise_kpa, k=config.noise_k, k_edge=config.noise_k_edge)
+    if noise.zero is not None:  # no tare recorded: subtract the offsets the recording itself shows
+        recording = dataclasses.replace(recording, calibration=recording.calibration.with_tare(noise.zero))
     time_s = frame_times(recording)
-    cells = read_loaded_cells(recording, noise_kpa=config.noise_kpa, chunk_frames=config.chunk_frames)
+    cells = read_loaded_cells(recording, noise_kpa=config.noise_kpa, chunk_frames=config.chunk_frames, noise=noise)
     segmenter = FootstepSegmenter(
         join_along_mm=config.join_along_mm,
         join_across_mm=config.join_across_mm,
@@ -91,7 +95,7 @@ def analyze(recording: Recording, config: AnalysisConfig | None = None) -> Sessi
         min_area_cm2=config.min_area_cm2,
         min_peak_frac=config.min_peak_frac,
     ).segment(cells)
-    return _Session(recording, config, time_s, cells, segmenter.footprints_, segmenter.n_noise_blobs_, zero).result()
+    return _Session(recording, config, time_s, cells, segmenter.footprints_, segmenter.n_noise_blobs_, noise).result()
 
 
 @dataclass(frozen=True, eq=False)
@@ -114,9 +118,9 @@ class _Session:
     """The analysis of one recording once its footprints are known."""
 
     def __init__(
-        self, recording: Recording, config: AnalysisConfig, time_s: np.ndarray, cells: LoadedCells, footprints: Footprints, noise_blobs: int, zero: np.ndarray | None
+        self, recording: Recording, config: AnalysisConfig, time_s: np.ndarray, cells: LoadedCells, footprints: Footprints, noise_blobs: int, noise: NoiseModel
     ) -> None:
-        self.recording, self.config, self.time_s, self.zero = recording, config, time_s, zero
+        self.recording, self.config, self.time_s, self.noise, self.cells = recording, config, time_s, noise, cells
         self.fp, self.noise_blobs = footprints, noise_blobs
         self.geometry = recording.geometry
         self.setup = recording.metadata.setup
@@ -242,6 +246,7 @@ class _Session:
             "heel_y_mm": heel[:, 1],
             "belt_speed_m_s": belt_speed,
             **kinetic,
+            "saturated_force_pct": self._saturated_share(),
             **path,
             **between,
         }
@@ -255,6 +260,13 @@ class _Session:
                               order=order, side=side, included=~excluded, heel_y_mm=heel[:, 1])
         footprints = self._mean_footprints(~excluded, side, along, left * v.spread(medial)[0])
         return self._session(steps, step_curves, side, sums, wings, footprints, belt_estimate)
+
+    def _saturated_share(self) -> np.ndarray:
+        """Per step, % of its impulse (pressure over its cells and frames) read from
+        saturated cells, whose true pressure is higher."""
+        step, p = self.voxels.step, self.voxels.pressure.astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return 100.0 * np.bincount(step, p * self.fp.saturated, self.n) / np.bincount(step, p, self.n)
 
     def _sides(self, frames: FootFrames, heel: np.ndarray, ic_s: np.ndarray, excluded: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Side, its confidence and the direction of progression of every step."""
@@ -389,6 +401,7 @@ class _Session:
             "pressure_unit": "kPa" if calibrated else "raw",
             "config": config.to_dict(),
         }
+        quality = self._quality(steps)
         return SessionResult(
             info=info,
             steps=steps,
@@ -401,8 +414,8 @@ class _Session:
             change=change,
             butterfly=wings,
             footprints=footprints,
-            quality=self._quality(steps),
-            notices=self._notices(steps, calibrated),
+            quality=quality,
+            notices=self._notices(steps, calibrated, quality),
         )
 
     def _quality(self, steps: StepTable) -> dict:
@@ -424,15 +437,54 @@ class _Session:
             "low_confidence_sides": int(np.count_nonzero(~steps.side_confident & steps.included)),
             "noise_blobs_dropped": self.noise_blobs,
             "incomplete_file": bool(self.recording.stats.get("incomplete", 0)),
+            **self._sensor_quality(steps),
         }
 
-    def _notices(self, steps: StepTable, calibrated: bool) -> tuple[str, ...]:
+    def _sensor_quality(self, steps: StepTable) -> dict:
+        """The mat's noise, its dead, stuck and saturated cells, and the verdict on them."""
+        noise, config, cells = self.noise, self.config, self.cells
+        calibration = self.recording.calibration
+        live = ~noise.blocked
+        sd_kpa = noise.counts_to_kpa(noise.sd_counts[live], calibration)
+        level_kpa = np.maximum(noise.counts_to_kpa(noise.level_counts[live], calibration), config.noise_kpa)
+        faulty_pct = 100.0 * np.count_nonzero(noise.blocked) / noise.blocked.size
+        saturated = np.unique(cells.cell[cells.saturated])
+        total_kpa = float(cells.pressure.sum(dtype=np.float64))
+        median_level = float(np.median(level_kpa)) if level_kpa.size else float(config.noise_kpa)
+        reasons = []
+        if calibration.calibrated and median_level > config.max_level_kpa:  # raw units cannot be judged
+            reasons.append(
+                f"cells are loaded only above {median_level:.0f} kPa ({noise.k:g} x the median noise SD of "
+                f"{np.median(sd_kpa):.1f} kPa), over the {config.max_level_kpa:g} kPa at which a foot's edges and "
+                "light loads are still seen"
+            )
+        if faulty_pct > config.max_faulty_cells_pct:
+            reasons.append(
+                f"{np.count_nonzero(noise.blocked)} cells ({faulty_pct:.2f} %) are dead or stuck, over {config.max_faulty_cells_pct:g} %"
+            )
+        flagged = steps.saturated_force_pct > config.max_saturated_force_pct
+        return {
+            "noise_sd_kpa": {"median": float(np.median(sd_kpa)) if sd_kpa.size else 0.0, "p90": float(np.percentile(sd_kpa, 90)) if sd_kpa.size else 0.0},
+            "loaded_level_kpa": median_level,
+            "dead_cells": _cell_list(noise.dead),
+            "stuck_cells": _cell_list(noise.stuck),
+            "saturated_cells": _cell_list(np.isin(np.arange(noise.dead.size), saturated).reshape(noise.dead.shape)),
+            "dead_cells_filled": int(cells.filled_cells.size),
+            "filled_force_pct": 100.0 * cells.filled_kpa / total_kpa if total_kpa > 0 else 0.0,
+            "steps_saturated": int(np.count_nonzero(flagged & steps.included)),
+            "too_noisy": bool(reasons),
+            "too_noisy_reason": "; ".join(reasons),
+        }
+
+    def _notices(self, steps: StepTable, calibrated: bool, quality: dict) -> tuple[str, ...]:
         notices = []
         if not calibrated:
             notices.append("uncalibrated recording: forces and pressures are in raw units")
         included = steps.included
         if self.recording.n_frames == 0:
             notices.append("empty recording: no frames")
+        if quality["too_noisy"]:
+            notices.append(f"mat too noisy for gait analysis: {quality['too_noisy_reason']}")
         if len(steps) == 0:
             notices.append("no steps detected")
         elif not included.any():
@@ -445,11 +497,23 @@ class _Session:
                 notices.append("fewer than 3 steps on a side: too few for statistics")
         if self.setup == "insole" and self._insole_side() is None:
             notices.append("insole side unknown (recording metadata foot_side or AnalysisConfig.insole_side): foot y is the sensor's, not medial positive")
+        if quality["steps_saturated"]:
+            share = steps.saturated_force_pct[steps.included]
+            notices.append(
+                f"{quality['steps_saturated']} of {share.size} steps carry over {self.config.max_saturated_force_pct:g} % of their force "
+                f"in saturated cells (median {np.median(share):.0f} %): their forces, pressures and event levels read low"
+            )
         if self.recording.gaps.total_missing:
             notices.append(f"{self.recording.gaps.total_missing} frames were dropped; steps holding a gap are excluded")
-        if self.zero is not None:
+        zero = self.noise.zero
+        if zero is not None:
             notices.append(
-                f"no tare recorded: a per-cell zero was estimated from the recording (offsets up to {self.zero.max():.0f} counts "
-                f"on {np.count_nonzero(self.zero)} cells); record with --tare to measure it"
+                f"no tare recorded: a per-cell zero was estimated from the recording (offsets up to {zero.max():.0f} counts "
+                f"on {np.count_nonzero(zero)} cells); record with --tare to measure it"
             )
         return tuple(notices)
+
+
+def _cell_list(mask: np.ndarray) -> list[list[int]]:
+    """``[row, col]`` of every cell set in ``mask`` (``(rows, cols)``)."""
+    return np.argwhere(mask).tolist()

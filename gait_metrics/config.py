@@ -22,6 +22,19 @@ class AnalysisConfig:
     noise_kpa
         A cell is loaded while its pressure is above this (kPa; raw counts when the
         recording is uncalibrated). Cells at or below it count for nothing.
+    noise_k
+        A cell is loaded only above ``noise_k`` of its own noise SDs over its zero when
+        that is more than ``noise_kpa`` (see :mod:`gait_metrics.noise`).
+    noise_k_edge
+        Next to a loaded cell, a cell is loaded above ``noise_k_edge`` noise SDs (at least
+        ``noise_kpa``): a footprint's low-pressure edge.
+    max_level_kpa, max_faulty_cells_pct
+        The mat is too noisy (``quality["too_noisy"]``, with the reason in a notice) when
+        its median loaded level exceeds ``max_level_kpa`` or more than
+        ``max_faulty_cells_pct`` % of its cells are dead or stuck.
+    max_saturated_force_pct
+        Steps with more than this % of their force in saturated cells are counted and
+        named in a notice.
     threshold_frac
         A step, or a region of the foot, is loaded while its force is at least this
         fraction of the step's peak total force (events).
@@ -61,6 +74,11 @@ class AnalysisConfig:
     """
 
     noise_kpa: float = 5.0
+    noise_k: float = 4.0
+    noise_k_edge: float = 2.0
+    max_level_kpa: float = 20.0
+    max_faulty_cells_pct: float = 1.0
+    max_saturated_force_pct: float = 5.0
     threshold_frac: float = 0.05
     rearfoot_end_frac: float = 0.30
     midfoot_end_frac: float = 0.60
@@ -78,6 +96,8 @@ class AnalysisConfig:
         problems = []
         if not self.noise_kpa >= 0:
             problems.append(f"noise_kpa must be >= 0, got {self.noise_kpa}")
+        if not 0 <= self.noise_k_edge <= self.noise_k:
+            problems.append(f"noise_k and noise_k_edge must satisfy 0 <= noise_k_edge <= noise_k, got {self.noise_k}, {self.noise_k_edge}")
         if not 0 < self.threshold_frac < 1:
             problems.append(f"threshold_frac must be in (0, 1), got {self.threshold_frac}")
         if not 0 < self.rearfoot_end_frac < self.midfoot_end_frac < 1:
@@ -85,7 +105,7 @@ class AnalysisConfig:
                 "region bounds must satisfy 0 < rearfoot_end_frac < midfoot_end_frac < 1, got "
                 f"{self.rearfoot_end_frac} and {self.midfoot_end_frac}"
             )
-        for name in ("join_along_mm", "join_across_mm", "merge_mm", "max_step_s"):
+        for name in ("max_level_kpa", "max_faulty_cells_pct", "max_saturated_force_pct", "join_along_mm", "join_across_mm", "merge_mm", "max_step_s"):
             if not getattr(self, name) > 0:
                 problems.append(f"{name} must be > 0, got {getattr(self, name)}")
         if not (self.min_area_cm2 >= 0 and 0 <= self.min_peak_frac < 1):

@@ -2,10 +2,13 @@
 
 A recording is read once, chunk by chunk. Only cells above the noise threshold matter to
 every later step, and they are a few percent of all cells, so each chunk is reduced to
-its loaded cells ("voxels": frame, cell, pressure) right away. The threshold is applied
-in raw counts per cell (``raw >= floor(tare + threshold in counts)``, then exactly on the
-calibrated value), so only loaded cells are ever calibrated; the result equals
-``recording.pressure()`` at those cells, bit for bit.
+its loaded cells ("voxels": frame, cell, pressure) right away. The threshold is each
+cell's loaded level (the floor, or a multiple of the cell's noise SD on a noisy mat; see
+:mod:`gait_metrics.noise`), applied in raw counts per cell (``raw >= floor(zero + level in
+counts)``, then exactly on the calibrated value), so only loaded cells are ever
+calibrated; the result equals ``recording.pressure()`` at those cells, bit for bit. On a
+noisy mat a loaded cell needs a loaded neighbour (spatial support), dead and stuck cells
+are left out, and a dead cell under a foot is filled from its neighbours.
 
 Per frame: force = sum of loaded cell pressures x cell area (kPa x mm^2 / 1000 = N),
 contact area = loaded cells x cell area, peak pressure, and the CoP as the
@@ -16,12 +19,13 @@ frame: ``x`` mm along the walking axis, ``y`` mm across it, cell ``i`` centred a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 
 from gait_metrics._validation import check_array
+from gait_metrics.noise import NoiseModel, floor_counts
 from mat_driver.model import Calibration, Geometry, Recording
 
 __all__ = ["mat_coordinates", "LoadedCells", "FrameSeries", "read_loaded_cells", "frame_series", "frame_stats"]
@@ -53,6 +57,8 @@ class LoadedCells:
     ``row * cols + col``, ``pressure`` (float32) the calibrated pressure (kPa, or raw units),
     ``saturated`` whether the raw count was at the ADC maximum. ``extra_saturated`` counts,
     per frame, saturated cells that can never be loaded (a tare above the ADC range).
+    ``filled_cells`` are the dead cells filled from their neighbours in some frame (flat
+    indices) and ``filled_kpa`` the sum of the pressures filled in.
     """
 
     frame: np.ndarray
@@ -62,6 +68,8 @@ class LoadedCells:
     extra_saturated: np.ndarray
     n_frames: int
     geometry: Geometry
+    filled_cells: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    filled_kpa: float = 0.0
 
     def __len__(self) -> int:
         return int(self.frame.size)
@@ -93,13 +101,59 @@ class LoadedCells:
         )
 
 
-def _raw_floor(calibration: Calibration, shape: tuple[int, int], noise_kpa: float) -> np.ndarray:
-    """Per cell, the raw count at or above which a cell may be loaded: ``floor(tare + q)``
-    where ``q`` is the noise threshold converted to counts. Every loaded cell passes it."""
-    scale = calibration.gain_kpa if calibration.calibrated else 1.0
-    counts = (noise_kpa / scale) ** (1.0 / calibration.exponent)
-    tare = np.zeros(shape) if calibration.tare is None else np.asarray(calibration.tare, np.float64)
-    return np.floor(tare + counts).ravel()
+def _neighbours(geometry: Geometry, cells: np.ndarray, offsets: tuple[tuple[int, int], ...]) -> np.ndarray:
+    """Flat index of each cell's neighbour at each ``(row, col)`` offset, -1 off the mat;
+    shaped ``(len(cells), len(offsets))``."""
+    row, col = np.divmod(np.asarray(cells, np.int64), geometry.cols)
+    out = np.full((row.size, len(offsets)), -1, np.int64)
+    for j, (dr, dc) in enumerate(offsets):
+        r, c = row + dr, col + dc
+        inside = (r >= 0) & (r < geometry.rows) & (c >= 0) & (c < geometry.cols)
+        out[inside, j] = r[inside] * geometry.cols + c[inside]
+    return out
+
+
+_EDGE = ((-1, 0), (1, 0), (0, -1), (0, 1))
+_RING = _EDGE + ((-1, -1), (-1, 1), (1, -1), (1, 1))
+
+
+class _Levels:
+    """The loaded test of every cell, in raw counts and in pressure (see :mod:`gait_metrics.noise`).
+
+    ``bound`` is the raw count at or above which a cell may be loaded, ``floor(zero +
+    level)`` (the edge level where the noise sets the level); ``kpa`` the pressure a cell
+    must exceed to be loaded, ``edge_kpa`` next to a loaded cell (float32; the floor
+    ``noise_kpa`` itself where the noise does not raise it, so that a clean mat's test is
+    unchanged); ``blocked`` dead and stuck cells (never loaded); ``support`` the cells
+    that need a loaded neighbour; ``never`` live cells whose zero lies above the ADC range.
+    """
+
+    def __init__(self, recording: Recording, noise_kpa: float, noise: NoiseModel | None) -> None:
+        calibration, shape = recording.calibration, recording.geometry.shape
+        noise = noise or NoiseModel.uniform(shape, floor_counts(calibration, noise_kpa))
+        tare = np.zeros(shape) if calibration.tare is None else np.asarray(calibration.tare, np.float64)
+        raised = noise.needs_support
+        counts = np.where(raised, noise.edge_counts, noise.floor_counts)
+        self.bound = np.floor(tare + counts).ravel()
+        self.blocked = noise.blocked.ravel()
+        self.never = np.flatnonzero((self.bound > recording.metadata.adc_max) & ~self.blocked)
+        self.bound[self.blocked] = np.inf
+        self.support = raised.ravel() & ~self.blocked
+        self.kpa: np.ndarray | float = noise_kpa
+        self.edge_kpa: np.ndarray | float = noise_kpa
+        if raised.any():
+            self.kpa, self.edge_kpa = (
+                np.where(raised, noise.counts_to_kpa(level, calibration), noise_kpa).astype(np.float32).ravel()
+                for level in (noise.level_counts, noise.edge_counts)
+            )
+        self.dead = np.flatnonzero(noise.dead & ~noise.stuck)
+        self.dead_neighbours = _neighbours(recording.geometry, self.dead, _EDGE)
+        self.dead_neighbours[np.isin(self.dead_neighbours, np.flatnonzero(self.blocked))] = -1
+
+    def above(self, pressure: np.ndarray, cell: np.ndarray, *, edge: bool = False) -> np.ndarray:
+        """Whether each pressure exceeds its cell's loaded level (or its edge level)."""
+        level = self.edge_kpa if edge else self.kpa
+        return pressure > (level if np.isscalar(level) else np.take(level, cell))
 
 
 def _calibrate(raw: np.ndarray, cell: np.ndarray, calibration: Calibration, tare: np.ndarray | None) -> np.ndarray:
@@ -118,7 +172,60 @@ def _calibrate(raw: np.ndarray, cell: np.ndarray, calibration: Calibration, tare
     return values
 
 
-def read_loaded_cells(recording: Recording, *, noise_kpa: float, chunk_frames: int = 512) -> LoadedCells:
+def _fill_dead(neighbour_raw: np.ndarray, levels: _Levels, calibration: Calibration, tare: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Dead cells under a foot, from their neighbours: ``(frame, cell, pressure)`` in
+    (frame, cell) order.
+
+    ``neighbour_raw`` holds, per frame, the raw counts of each dead cell's 4 edge neighbours
+    (``levels.dead_neighbours``). A dead cell with at least 2 loaded live edge neighbours
+    reads the mean pressure of its live edge neighbours (unloaded ones as 0), if that is
+    over its own loaded level.
+    """
+    nbr = levels.dead_neighbours
+    valid = nbr >= 0
+    safe = np.where(valid, nbr, 0)
+    passed = (neighbour_raw >= np.take(levels.bound, safe)) & valid  # the raw test picks the frames to look at
+    frames = np.flatnonzero((np.count_nonzero(passed, axis=2) >= 2).any(axis=1))
+    cells = np.broadcast_to(safe, (frames.size, *safe.shape))
+    pressure = _calibrate(neighbour_raw[frames].ravel(), cells.ravel(), calibration, tare).reshape(cells.shape)
+    loaded = levels.above(pressure, cells) & valid
+    pressure = np.where(loaded, pressure, np.float32(0.0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = (pressure.sum(axis=2) / valid.sum(axis=1)).astype(np.float32)
+    use = (np.count_nonzero(loaded, axis=2) >= 2) & levels.above(value, np.broadcast_to(levels.dead, value.shape))
+    row, which = np.nonzero(use)
+    return frames[row], levels.dead[which], value[row, which]
+
+
+def _has_neighbour(key: np.ndarray, frame: np.ndarray, cell: np.ndarray, n_cells: int, geometry: Geometry) -> np.ndarray:
+    """Whether each (frame, cell) has one of its 8 neighbours among ``key`` (sorted
+    ``frame * n_cells + cell``)."""
+    if key.size == 0:
+        return np.zeros(cell.size, bool)
+    nbr = _neighbours(geometry, cell, _RING)
+    wanted = frame[:, None].astype(np.int64) * n_cells + nbr
+    found = np.minimum(np.searchsorted(key, wanted), key.size - 1)
+    return np.any((key[found] == wanted) & (nbr >= 0), axis=1)
+
+
+def _supported(frame: np.ndarray, cell: np.ndarray, pressure: np.ndarray, levels: _Levels, geometry: Geometry) -> np.ndarray:
+    """Whether each voxel (sorted by frame, then cell; all over their edge level) stays.
+
+    A cell whose level the noise sets is loaded over that level with a loaded 8-neighbour
+    (spatial support: a lone one is noise), or over its edge level next to such a cell.
+    """
+    n_cells = geometry.rows * geometry.cols
+    strong = levels.above(pressure, cell)
+    keep = strong & ~np.take(levels.support, cell)
+    check = np.flatnonzero(strong & ~keep)
+    key = frame.astype(np.int64) * n_cells + cell
+    keep[check] = _has_neighbour(key[strong], frame[check], cell[check], n_cells, geometry)
+    weak = np.flatnonzero(~strong)
+    keep[weak] = _has_neighbour(key[keep], frame[weak], cell[weak], n_cells, geometry)
+    return keep
+
+
+def read_loaded_cells(recording: Recording, *, noise_kpa: float, chunk_frames: int = 512, noise: NoiseModel | None = None) -> LoadedCells:
     """Read a recording chunk by chunk and keep only its loaded cells.
 
     Peak memory is one chunk of raw frames plus the voxels (10 bytes per loaded cell).
@@ -131,15 +238,22 @@ def read_loaded_cells(recording: Recording, *, noise_kpa: float, chunk_frames: i
         Cells at or below this pressure (raw units when uncalibrated) are not loaded.
     chunk_frames
         Frames read at a time.
+    noise
+        The mat's noise (:func:`gait_metrics.noise.estimate_noise`): per-cell levels over
+        the floor, dead and stuck cells kept out, dead cells under a foot filled from their
+        neighbours, and a lone cell loaded at a noise-set level dropped. ``None``: the
+        floor on every cell.
     """
     geometry = recording.geometry
     n_cells = geometry.rows * geometry.cols
     adc_max = recording.metadata.adc_max
-    floor = _raw_floor(recording.calibration, geometry.shape, noise_kpa)
-    never = np.flatnonzero(floor > adc_max)  # cells whose tare lies above the ADC range
-    tare = None if recording.calibration.tare is None else np.asarray(recording.calibration.tare, np.float32).ravel()
+    levels = _Levels(recording, noise_kpa, noise)
+    floor, never = levels.bound, levels.never
+    calibration = recording.calibration
+    tare = None if calibration.tare is None else np.asarray(calibration.tare, np.float32).ravel()
     parts: list[tuple[np.ndarray, ...]] = []
     extra = np.zeros(recording.n_frames, np.int32)
+    neighbour_raw: list[np.ndarray] = []  # each dead cell's edge neighbours, for the fill
     mask = np.empty((min(chunk_frames, recording.n_frames), n_cells), bool)  # reused: no fresh pages per chunk
     bound: np.ndarray | None = None
     for start in range(0, recording.n_frames, chunk_frames):
@@ -147,18 +261,34 @@ def read_loaded_cells(recording: Recording, *, noise_kpa: float, chunk_frames: i
         raw = raw.reshape(len(raw), n_cells)
         if bound is None or bound.dtype != raw.dtype:
             bound = np.clip(floor, 0, np.iinfo(raw.dtype).max).astype(raw.dtype) if raw.dtype.kind in "ui" else floor
+            # dead and stuck cells: above the ADC's range, or dropped below when the top count could pass
+            screen = levels.blocked.any() and (raw.dtype.kind not in "ui" or adc_max >= np.iinfo(raw.dtype).max)
         index = np.flatnonzero(np.greater_equal(raw, bound, out=mask[: len(raw)]))
         values = raw.ravel()[index]
         frame, cell = np.divmod(index, n_cells)
-        pressure = _calibrate(values, cell, recording.calibration, tare)
-        keep = pressure > noise_kpa
-        frame = frame[keep].astype(np.int32)
+        pressure = _calibrate(values, cell, calibration, tare)
+        keep = levels.above(pressure, cell, edge=True)
+        if screen:
+            keep &= ~np.take(levels.blocked, cell)
+        frame, cell, pressure, saturated = frame[keep], cell[keep], pressure[keep], values[keep] >= adc_max
+        if levels.dead.size:
+            neighbour_raw.append(raw[:, levels.dead_neighbours.clip(0)])
+        if levels.support.any():
+            ok = _supported(frame, cell, pressure, levels, geometry)
+            frame, cell, pressure, saturated = frame[ok], cell[ok], pressure[ok], saturated[ok]
+        frame = frame.astype(np.int32)
         frame += start
-        parts.append((frame, cell[keep].astype(np.int32), pressure[keep], values[keep] >= adc_max))
+        parts.append((frame, cell.astype(np.int32), pressure, saturated))
         if never.size:
             extra[start : start + len(raw)] = np.count_nonzero(raw[:, never] >= adc_max, axis=1)
     columns = [np.concatenate([p[i] for p in parts]) if parts else np.zeros(0, dtype) for i, dtype in enumerate((np.int32, np.int32, np.float32, bool))]
-    return LoadedCells(*columns, extra, recording.n_frames, geometry)
+    filled, filled_kpa = np.zeros(0, np.int32), 0.0
+    if neighbour_raw:
+        f, c, p = _fill_dead(np.concatenate(neighbour_raw), levels, calibration, tare)
+        at = np.searchsorted(columns[0].astype(np.int64) * n_cells + columns[1], f * n_cells + c)  # in place: (frame, cell) order
+        columns = [np.insert(a, at, b) for a, b in zip(columns, (f, c, p, False))]
+        filled, filled_kpa = np.unique(c).astype(np.int32), float(p.sum(dtype=np.float64))
+    return LoadedCells(*columns, extra, recording.n_frames, geometry, filled_cells=filled, filled_kpa=filled_kpa)
 
 
 @dataclass(frozen=True, eq=False)

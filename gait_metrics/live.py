@@ -18,16 +18,16 @@ from gait_metrics._validation import MetricsError
 from gait_metrics.analyze import analyze
 from gait_metrics.config import AnalysisConfig
 from gait_metrics.results import Step
-from gait_metrics.zero import estimate_zero
+from gait_metrics.noise import NoiseModel, estimate_noise
 from mat_driver.model import Calibration, Geometry, Metadata, Recording
 
 __all__ = ["StepStream"]
 
 #: A step still has to end this long before the newest frame if its footprint has not.
 SETTLE_S = 0.1
-#: Without a tare, the mat's per-cell zero is estimated from a full window this often (s),
-#: not at every poll (see :mod:`gait_metrics.zero`).
-ZERO_EVERY_S = 10.0
+#: The mat's noise model (per-cell zero without a tare, noise SDs, dead and stuck cells;
+#: :mod:`gait_metrics.noise`) is estimated from a full window this often (s), not at every poll.
+NOISE_EVERY_S = 10.0
 
 
 class StepStream:
@@ -81,8 +81,8 @@ class StepStream:
         self._frames: deque[np.ndarray] = deque(maxlen=size)
         self._times: deque[float] = deque(maxlen=size)
         self._last_ic_s = -np.inf
-        self._zero: Calibration | None = None  # self.calibration with the estimated zero
-        self._zero_at_s = -np.inf
+        self._noise: NoiseModel | None = None
+        self._noise_at_s = -np.inf
 
     def push(self, cells: np.ndarray, time_s: float) -> None:
         """Add one frame of raw counts ``(rows, cols)`` taken at ``time_s`` (s)."""
@@ -97,7 +97,7 @@ class StepStream:
         self._frames.clear()
         self._times.clear()
         self._last_ic_s = -np.inf
-        self._zero, self._zero_at_s = None, -np.inf
+        self._noise, self._noise_at_s = None, -np.inf
 
     def poll(self, *, final: bool = False) -> list[Step]:
         """Steps completed since the last call, in order, times on the stream's clock (s).
@@ -118,8 +118,7 @@ class StepStream:
             calibration=self.calibration,
             metadata=self.metadata,
         )
-        recording.calibration = self._zeroed(recording)
-        steps = analyze(recording, self.config).steps
+        steps = analyze(recording, self.config, noise=self._noise_model(recording)).steps
         last = len(times) - 1
         found = []
         for k in range(len(steps)):
@@ -135,22 +134,18 @@ class StepStream:
             self._last_ic_s = found[-1].ic_s
         return found
 
-    def _zeroed(self, recording: Recording) -> Calibration:
-        """The calibration to analyse ``recording`` (the window) with.
-
-        With a tare it is the stream's own. Without one, the per-cell zero is estimated
-        from a full window every :data:`ZERO_EVERY_S` and kept (a zero tare when the mat
-        needs none), so that :func:`analyze` does not estimate it at every poll; until the
-        first full window, the analysis estimates it itself.
+    def _noise_model(self, recording: Recording) -> NoiseModel | None:
+        """The noise model to analyse ``recording`` (the window) with: the offline one
+        (:func:`gait_metrics.noise.estimate_noise`), estimated from a full window every
+        :data:`NOISE_EVERY_S` and kept, so that :func:`analyze` does not estimate it at
+        every poll; until the first full window, the analysis estimates it itself (None).
         """
-        if self.calibration.tare is not None:
-            return self.calibration
         full = recording.host_time_s[-1] >= 0.9 * self.window_s
-        if full and self._times[-1] - self._zero_at_s >= ZERO_EVERY_S:
-            zero = estimate_zero(recording)
-            self._zero = self.calibration.with_tare(np.zeros(self.geometry.shape, np.float32) if zero is None else zero)
-            self._zero_at_s = self._times[-1]
-        return self._zero or self.calibration
+        if full and self._times[-1] - self._noise_at_s >= NOISE_EVERY_S:
+            config = self.config
+            self._noise = estimate_noise(recording, noise_kpa=config.noise_kpa, k=config.noise_k, k_edge=config.noise_k_edge)
+            self._noise_at_s = self._times[-1]
+        return self._noise
 
 
 _TIME_FIELDS = tuple(name for name in Step._fields if name.endswith("_s") and not name.endswith("_m_s") and not name.endswith("_n_s"))

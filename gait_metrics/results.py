@@ -89,6 +89,7 @@ class StepTable:
     max_force_rearfoot_n: np.ndarray
     max_force_midfoot_n: np.ndarray
     max_force_forefoot_n: np.ndarray
+    saturated_force_pct: np.ndarray
     gait_line_length_mm: np.ndarray
     ml_excursion_mm: np.ndarray
     max_cop_velocity_m_s: np.ndarray

@@ -12,7 +12,8 @@ Every test of the analysis and the demo run on it. The model (docs/simulator.md)
 - treadmill: the footprint rides the belt backwards at the belt speed, which dips under
   load; walkway: footprints stay put and advance pass after pass;
 - the sensor: cell averages of the pressure field, a linear ADC with saturation, per-cell
-  offsets, noise, crosstalk and dead cells.
+  offsets, noise in ADC counts, crosstalk, dead and stuck cells; :data:`SENSOR_LEVELS`
+  names three sensors from clean to bad.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from mat_sim.footmodel import (
 )
 from mat_driver.model import Calibration, Gaps, Geometry, Metadata, Recording, RenderedFrames
 
-__all__ = ["SimConfig", "PRESETS", "FOOT_MODELS", "Simulation", "simulate", "StepTruth", "truth_steps", "GRAVITY_M_S2", "NOISE_KPA"]
+__all__ = ["SimConfig", "PRESETS", "FOOT_MODELS", "SENSOR_LEVELS", "Simulation", "simulate", "StepTruth", "truth_steps", "GRAVITY_M_S2", "NOISE_KPA"]
 
 GRAVITY_M_S2 = 9.80665
 _ANALYSIS_DEFAULTS = AnalysisConfig()
@@ -56,6 +57,12 @@ class SimConfig:
     (:mod:`mat_sim.plantar`, an independent anatomy, loading and truth). ``hop_side`` (0
     left, 1 right) makes every step a hop on that foot, landing on the walker's midline:
     ``cadence_spm`` hops a minute, each ``stance_ms`` on the mat, the rest in flight.
+
+    The sensor: ``gain_kpa`` per ADC count, ``adc_bits`` (saturation at the top count),
+    per-cell offsets up to ``offset_max_counts``, Gaussian noise of ``noise_counts`` (SD,
+    ADC counts) on every cell and frame, ``crosstalk_frac`` of each cell's signal added to
+    its 4 neighbours, ``dead_cells`` reading 0 and ``stuck_cells`` reading a fixed high
+    count (25-100 % of the ADC range) plus the noise, whatever the load.
     """
 
     gait: str = "run"
@@ -90,6 +97,7 @@ class SimConfig:
     offset_max_counts: float = 4.0
     crosstalk_frac: float = 0.01
     dead_cells: int = 4
+    stuck_cells: int = 0
     host_jitter_ms: float = 0.3
     drop_fraction: float = 0.0
     duration_s: float = 60.0
@@ -107,6 +115,8 @@ class SimConfig:
             raise ValueError("stance, cadence and duration must be > 0")
         if self.hop_side not in (None, 0, 1):
             raise ValueError(f"hop_side must be None, 0 (left) or 1 (right), got {self.hop_side!r}")
+        if self.dead_cells + self.stuck_cells > self.rows * self.cols:
+            raise ValueError("more dead and stuck cells than cells")
         if not 0.0 <= self.drop_fraction < 0.5:
             raise ValueError(f"drop_fraction must be in [0, 0.5), got {self.drop_fraction}")
 
@@ -156,6 +166,17 @@ PRESETS |= {  # issue 13: other strikes, speeds, sides and sensors
         offset_max_counts=1.0, pass_gap_s=2.0,
     ),
     "lab-walker": dataclasses.replace(PRESETS["walker"], adc_bits=16, gain_kpa=0.025, noise_counts=12.8, offset_max_counts=64.0),
+}
+
+
+#: Sensors from clean to bad (docs/simulator.md), as :class:`SimConfig` overrides in ADC
+#: counts: ``simulate(preset, **SENSOR_LEVELS["velostat"])``. ``clean`` is every preset's
+#: own sensor (no overrides); ``velostat`` a typical low-cost Velostat mat on a 10-bit ADC (noise about
+#: 4 kPa, saturation near 410 kPa); ``bad`` one too noisy for gait analysis.
+SENSOR_LEVELS: dict[str, dict[str, float | int]] = {
+    "clean": {},  # the five original presets: 12-bit, 0.4 kPa/count, noise 0.8 counts, 4 dead cells, 1 % crosstalk
+    "velostat": dict(adc_bits=10, gain_kpa=0.4, noise_counts=10.0, dead_cells=30, stuck_cells=0, crosstalk_frac=0.03),
+    "bad": dict(adc_bits=10, gain_kpa=0.4, noise_counts=40.0, dead_cells=150, stuck_cells=10, crosstalk_frac=0.08),
 }
 
 
@@ -363,6 +384,12 @@ class Simulation:
         dead = rng.choice(cfg.rows * cfg.cols, size=cfg.dead_cells, replace=False)
         self._dead = np.zeros(self.geometry.shape, bool)
         self._dead.flat[dead] = True
+        # stuck cells from their own stream, so that adding them changes nothing else
+        stuck_rng = np.random.default_rng([seed, 4])
+        self._stuck = np.zeros(self.geometry.shape, bool)
+        self._stuck.flat[stuck_rng.choice(np.flatnonzero(~self._dead), size=cfg.stuck_cells, replace=False)] = True
+        top = float((1 << cfg.adc_bits) - 1)
+        self._stuck_counts = stuck_rng.uniform(0.25 * top, top, cfg.stuck_cells)
         self._template = _template_events(cfg.gait, cfg.strike) if cfg.foot_model == "blobs" else None
         self._anatomy_rng = np.random.default_rng([seed, 3])  # the plantar model's per-step anatomy
         self.steps = self._plan_steps(rng)
@@ -533,8 +560,20 @@ class Simulation:
             noise = np.random.default_rng([self.seed, 2, int(self._frame_index[frame])]).standard_normal(signal.shape)
             counts = np.rint(signal + self._offsets + cfg.noise_counts * noise)
             counts[self._dead] = 0
+            if cfg.stuck_cells:
+                counts[self._stuck] = np.rint(self._stuck_counts + cfg.noise_counts * noise[self._stuck])
             out[i] = np.clip(counts, 0, top)
         return out
+
+    @property
+    def dead_cells(self) -> np.ndarray:
+        """``(rows, cols)`` bool: the cells that always read 0."""
+        return self._dead.copy()
+
+    @property
+    def stuck_cells(self) -> np.ndarray:
+        """``(rows, cols)`` bool: the cells that read a fixed high count whatever the load."""
+        return self._stuck.copy()
 
     def recording(self) -> Recording:
         """The session as a Recording whose frames are rendered when read."""

@@ -76,6 +76,9 @@ def _header(result: SessionResult) -> list[tuple[str, str]]:
         ("Steps excluded", excluded),
         ("Data quality", f"{quality['frames_dropped']} dropped frames, {quality['frames_with_saturation']} frames with saturated cells, "
                          f"{quality['low_confidence_sides']} steps with an uncertain side"),
+        ("Sensor", f"noise {quality['noise_sd_kpa']['median']:.1f} {result.pressure_unit} (SD of the median cell), cells loaded over "
+                   f"{quality['loaded_level_kpa']:.1f} {result.pressure_unit}; {len(quality['dead_cells'])} dead, "
+                   f"{len(quality['stuck_cells'])} stuck, {len(quality['saturated_cells'])} saturated cells"),
         ("File", info["recording"] or "-"),
     ]
 

@@ -50,7 +50,9 @@ def test_noise_only_frames_have_no_steps() -> None:
     raw[blips] = 60  # isolated single-cell blips above it
     result = analyze(recording(raw, calibrated=False))
     assert len(result.steps) == 0 and "no steps detected" in result.notices
-    assert result.quality["noise_blobs_dropped"] > 100
+    # each lone blip goes: at the spatial support where the noise (SD ~1.1 counts) sets a
+    # cell's level above the 5-count floor, else as a noise blob
+    assert 0 < result.quality["noise_blobs_dropped"] < blips.sum()
     assert "uncalibrated recording: forces and pressures are in raw units" in result.notices
     assert result.force_unit == "raw" and result.pressure_unit == "raw"
 

@@ -15,7 +15,7 @@ from gait_metrics import analyze
 from mat_cli.main import cli
 from mat_driver.model import Geometry, Recording
 from mat_driver.recording import save_recording
-from mat_sim.simulator import simulate
+from mat_sim.simulator import SENSOR_LEVELS, simulate
 from plots.document import write_report
 from plots.report import REPORT_METRICS, comparison_report, session_report
 
@@ -118,3 +118,14 @@ def test_report_of_a_non_recording_is_one_line(tmp_path: Path) -> None:
     path.write_text("hello")
     result = CliRunner().invoke(cli, ["report", str(path)])
     assert result.exit_code == 1 and result.output.strip().splitlines()[-1].startswith("Error: ") and "Traceback" not in result.output
+
+
+def test_a_too_noisy_mat_is_named_in_the_report_and_its_json(tmp_path: Path) -> None:
+    sim = simulate("walker", seed=2, duration_s=10.0, **SENSOR_LEVELS["bad"])
+    result = analyze(sim.recording())
+    report = session_report(result)
+    sensor = dict(report.header)["Sensor"]
+    assert f"{int(sim.dead_cells.sum())} dead, {int(sim.stuck_cells.sum())} stuck" in sensor
+    assert any(n.startswith("mat too noisy") and "kPa" in n for n in report.notices)
+    quality = json.loads(result.to_json())["quality"]
+    assert quality["too_noisy"] and quality["dead_cells"] == np.argwhere(sim.dead_cells).tolist()
