@@ -18,10 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
 from gait_metrics._validation import check_array
+from gait_metrics.dataframes import to_dataframe
 from mat_driver.model import Calibration, Geometry, Recording
 
 __all__ = ["mat_coordinates", "LoadedCells", "FrameSeries", "read_loaded_cells", "frame_series", "frame_stats"]
@@ -184,6 +186,10 @@ class FrameSeries:
 
     def __len__(self) -> int:
         return int(self.time_s.size)
+
+    def to_dataframe(self) -> Any:
+        """The per-frame columns as a ``pandas.DataFrame`` (extra ``pandas``)."""
+        return to_dataframe({name: getattr(self, name) for name in self.COLUMNS})
 
     @classmethod
     def from_sums(

@@ -20,10 +20,11 @@ from typing import Any, Iterator
 import numpy as np
 
 from gait_metrics.cop import FrameSeries
+from gait_metrics.dataframes import to_dataframe
 from gait_metrics.progression import CURVE_NAMES, PERCENT, Butterfly
 from gait_metrics.reliability import Reliability, side_reliability
 
-__all__ = ["SIDES", "SUMMARY_METRICS", "FOOTPRINT_X_EDGES_MM", "FOOTPRINT_Y_EDGES_MM", "Step", "StepTable", "StepCurves", "MeanFootprint", "SessionResult"]
+__all__ = ["json_safe", "SIDES", "SUMMARY_METRICS", "FOOTPRINT_X_EDGES_MM", "FOOTPRINT_Y_EDGES_MM", "Step", "StepTable", "StepCurves", "MeanFootprint", "SessionResult"]
 
 #: Side codes: 0 left, 1 right (-1 unknown, e.g. an insole of unknown side).
 SIDES = ("left", "right")
@@ -131,6 +132,30 @@ class StepTable:
         """Boolean mask of the steps that count in averages."""
         return ~self.excluded
 
+    def mask(self, side: int | str | None = None, included: bool | None = None) -> np.ndarray:
+        """Boolean mask of the steps of one side (0 / ``"left"``, 1 / ``"right"``; None: any)
+        that are included (True), excluded (False) or either (None)."""
+        chosen = np.ones(len(self), bool)
+        if side is not None:
+            chosen &= self.side == (SIDES.index(side) if isinstance(side, str) else side)
+        if included is not None:
+            chosen &= self.included if included else self.excluded
+        return chosen
+
+    def rows(self, side: int | str | None = None, included: bool | None = None) -> np.ndarray:
+        """Row indices (into :attr:`SessionResult.curves` too) of :meth:`mask`'s steps."""
+        return np.flatnonzero(self.mask(side, included))
+
+    def select(self, side: int | str | None = None, included: bool | None = None) -> "StepTable":
+        """The steps of :meth:`mask` as a table of their own, e.g.
+        ``result.steps.select("left", included=True)``."""
+        chosen = self.mask(side, included)
+        return dataclasses.replace(self, **{name: values[chosen] for name, values in self.columns().items()})
+
+    def to_dataframe(self) -> Any:
+        """Every column as a ``pandas.DataFrame``, one row per step (extra ``pandas``)."""
+        return to_dataframe(self.columns())
+
 
 #: One row of :class:`StepTable`, with a field per column (``step.transition_ms``).
 Step = namedtuple("Step", StepTable.names())
@@ -183,20 +208,32 @@ class MeanFootprint:
     n_steps: int
 
 
-def _plain(value: Any) -> Any:
-    """JSON-ready Python values: NaN and infinities become None."""
+def json_safe(value: Any, digits: int | None = None) -> Any:
+    """JSON-ready Python values: NaN and infinities become None (null), numpy scalars and
+    arrays plain numbers and lists, objects with ``to_dict()`` their dict; floats rounded to
+    ``digits`` decimals if given. The one NaN-to-null converter of the package.
+
+    Examples
+    --------
+    >>> json_safe({"a": np.float64("nan"), "b": np.arange(2), "c": 1.23456}, digits=2)
+    {'a': None, 'b': [0, 1], 'c': 1.23}
+    """
     if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(float(value)) else None
+        if not math.isfinite(float(value)):
+            return None
+        return float(value) if digits is None else round(float(value), digits)
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, np.ndarray):
-        return [_plain(v) for v in value.tolist()] if value.ndim else _plain(value.item())
+        return [json_safe(v, digits) for v in value.tolist()] if value.ndim else json_safe(value.item(), digits)
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): json_safe(v, digits) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [json_safe(v, digits) for v in value]
+    if hasattr(value, "to_dict"):
+        return json_safe(value.to_dict(), digits)
     return value
 
 
@@ -266,8 +303,7 @@ class SessionResult:
     def included(self, side: int | None = None) -> list[Step]:
         """The steps that count in averages (rows of :attr:`steps`), optionally of one side
         (0 left, 1 right). ``steps.included`` is the same as a mask."""
-        mask = self.steps.included if side is None else self.steps.included & (self.steps.side == side)
-        return [self.steps[k] for k in np.flatnonzero(mask)]
+        return [self.steps[k] for k in self.steps.rows(side, included=True)]
 
     def steps_table(self) -> list[dict[str, Any]]:
         """Tidy per-step table, one row per step: ``recording``, ``subject_id``,
@@ -302,7 +338,7 @@ class SessionResult:
         """Session as plain JSON-ready values: info, summary, symmetry, change, reliability,
         butterfly, quality, notices and one object per step (no per-frame arrays or curves)."""
         steps = self.steps.columns()
-        return _plain(
+        return json_safe(
             {
                 "info": self.info,
                 "summary": self.summary,
