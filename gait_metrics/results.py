@@ -23,8 +23,9 @@ from gait_metrics.cop import FrameSeries
 from gait_metrics.dataframes import to_dataframe
 from gait_metrics.progression import CURVE_NAMES, PERCENT, Butterfly
 from gait_metrics.reliability import Reliability, side_reliability
+from gait_metrics.summary import Record, SideSummary, Summary
 
-__all__ = ["json_safe", "SIDES", "SUMMARY_METRICS", "FOOTPRINT_X_EDGES_MM", "FOOTPRINT_Y_EDGES_MM", "Step", "StepTable", "StepCurves", "MeanFootprint", "SessionResult"]
+__all__ = ["json_safe", "SIDES", "SUMMARY_METRICS", "FOOTPRINT_X_EDGES_MM", "FOOTPRINT_Y_EDGES_MM", "Step", "StepTable", "StepCurves", "MeanFootprint", "Quality", "SessionResult"]
 
 #: Side codes: 0 left, 1 right (-1 unknown, e.g. an insole of unknown side).
 SIDES = ("left", "right")
@@ -208,6 +209,52 @@ class MeanFootprint:
     n_steps: int
 
 
+@dataclass(frozen=True, eq=False)
+class Quality(Record):
+    """Data-quality counts of a session (``quality.frames_dropped`` or
+    ``quality["frames_dropped"]``; :meth:`to_dict` is summary.json's ``quality``).
+
+    Attributes
+    ----------
+    frames_dropped, gaps
+        Frames missing from the recording, and the gaps they form.
+    frames_rejected
+        Frames the recorder rejected (bad checksum, wrong size).
+    frames_with_saturation, max_saturated_cells
+        Frames with a cell at the ADC maximum; the most such cells in one frame.
+    steps_detected, steps_included
+        Footprints found; those that count in averages.
+    steps_excluded
+        ``{reason: steps}`` of the excluded steps.
+    steps_cut_by_mat_edge
+        Excluded steps cut by the mat's edge.
+    low_confidence_sides
+        Included steps whose side is uncertain.
+    noise_blobs_dropped
+        Contacts too small or short to be a foot, dropped as noise.
+    incomplete_file
+        The recording's writer was killed (the file was not closed).
+    """
+
+    frames_dropped: int
+    gaps: int
+    frames_rejected: int
+    frames_with_saturation: int
+    max_saturated_cells: int
+    steps_detected: int
+    steps_included: int
+    steps_excluded: dict[str, int]
+    steps_cut_by_mat_edge: int
+    low_confidence_sides: int
+    noise_blobs_dropped: int
+    incomplete_file: bool
+
+    _KEYS = (
+        "frames_dropped", "gaps", "frames_rejected", "frames_with_saturation", "max_saturated_cells", "steps_detected", "steps_included",
+        "steps_excluded", "steps_cut_by_mat_edge", "low_confidence_sides", "noise_blobs_dropped", "incomplete_file",
+    )
+
+
 def json_safe(value: Any, digits: int | None = None) -> Any:
     """JSON-ready Python values: NaN and infinities become None (null), numpy scalars and
     arrays plain numbers and lists, objects with ``to_dict()`` their dict; floats rounded to
@@ -252,8 +299,9 @@ class SessionResult:
     frames, frames_left, frames_right
         Per-frame values of the whole mat and of each foot (:class:`FrameSeries`).
     summary
-        ``{"left" | "right" | "all": {metric: {"n", "mean", "sd", "cv_pct"}}}`` over
-        included steps.
+        :class:`~gait_metrics.summary.Summary` over included steps: per group (``left``,
+        ``right``, ``all``) and metric, n, mean, SD, CV: ``summary.left.transition_ms.mean``
+        (or ``summary["left"]["transition_ms"]["mean"]``; :meth:`summary_of`).
     symmetry
         ``{metric: symmetry index in %}`` from the left and right means.
     change
@@ -263,7 +311,8 @@ class SessionResult:
     footprints
         ``{0 | 1: MeanFootprint}`` (left, right) for sides with included steps.
     quality
-        Data-quality counts (dropped frames, saturation, excluded steps, ...).
+        Data-quality counts (:class:`Quality`: dropped frames, saturation, excluded
+        steps, ...); a plain mapping given here is typed on construction.
     notices
         Plain sentences about what could not be measured and why.
     reliability
@@ -277,13 +326,22 @@ class SessionResult:
     frames: FrameSeries
     frames_left: FrameSeries
     frames_right: FrameSeries
-    summary: dict[str, dict[str, dict[str, float]]]
+    summary: Summary
     symmetry: dict[str, float]
     change: dict[str, dict[str, float]]
     butterfly: Butterfly | None
     footprints: dict[int, MeanFootprint]
-    quality: dict[str, Any]
+    quality: Quality
     notices: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.quality, Quality):
+            object.__setattr__(self, "quality", Quality(**self.quality))
+
+    def summary_of(self, side: int | str) -> SideSummary:
+        """The summary of one side (0 / ``"left"``, 1 / ``"right"``) or of ``"all"`` steps:
+        ``result.summary_of("left").transition_ms.mean``."""
+        return self.summary[SIDES[side] if isinstance(side, int) else side]
 
     @property
     def force_unit(self) -> str:

@@ -10,17 +10,93 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 
-__all__ = ["STATISTICS", "GROUPS", "describe", "symmetry_index", "side_summary", "thirds_change"]
+__all__ = ["STATISTICS", "GROUPS", "Record", "MetricStats", "SideSummary", "Summary", "describe", "symmetry_index", "side_summary", "thirds_change"]
 
 #: The statistics of :func:`describe`.
 STATISTICS = ("n", "mean", "sd", "cv_pct")
 
 #: Groups of steps summarised: by side, and all together.
 GROUPS = ("left", "right", "all")
+
+
+class Record(Mapping[str, Any]):
+    """Read-only ``record["name"]`` access to the named fields of a frozen dataclass, and
+    ``to_dict()`` in field order (the JSON form)."""
+
+    _KEYS: tuple[str, ...] = ()
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._KEYS:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._KEYS)
+
+    def __len__(self) -> int:
+        return len(self._KEYS)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain ``{name: value}`` (nested records as dicts too)."""
+        values = {key: self[key] for key in self}
+        return {key: value.to_dict() if isinstance(value, Record) else value for key, value in values.items()}
+
+
+@dataclass(frozen=True, eq=False)
+class MetricStats(Record):
+    """n, mean, SD and CV (%) of one metric's finite values (:func:`describe`), in the
+    metric's unit; NaN where undefined. ``stats.mean`` or ``stats["mean"]``."""
+
+    n: int
+    mean: float
+    sd: float
+    cv_pct: float
+
+    _KEYS = STATISTICS
+
+
+@dataclass(frozen=True, eq=False)
+class SideSummary(Record):
+    """:class:`MetricStats` of every summarised metric over one group's included steps:
+    ``summary.transition_ms.mean`` or ``summary["transition_ms"]["mean"]``."""
+
+    metrics: dict[str, MetricStats]
+
+    def __getitem__(self, key: str) -> MetricStats:
+        return self.metrics[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.metrics)
+
+    def __len__(self) -> int:
+        return len(self.metrics)
+
+    def __getattr__(self, name: str) -> MetricStats:
+        metrics = self.__dict__.get("metrics", {})
+        if name in metrics:
+            return metrics[name]
+        raise AttributeError(f"{type(self).__name__} has no metric {name!r}")
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        """``{metric: {"n", "mean", "sd", "cv_pct"}}``."""
+        return {name: stats.to_dict() for name, stats in self.metrics.items()}
+
+
+@dataclass(frozen=True, eq=False)
+class Summary(Record):
+    """Per group of :data:`GROUPS` (``left``, ``right``, ``all``): its :class:`SideSummary`.
+    ``summary.left.transition_ms.mean`` or ``summary["left"]["transition_ms"]["mean"]``."""
+
+    left: SideSummary
+    right: SideSummary
+    all: SideSummary
+
+    _KEYS = GROUPS
 
 
 def describe(values: np.ndarray) -> dict[str, float]:
@@ -60,8 +136,9 @@ def _groups(side: np.ndarray, included: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def side_summary(columns: Mapping[str, np.ndarray], side: np.ndarray, included: np.ndarray) -> dict[str, dict[str, dict[str, float]]]:
-    """``{group: {metric: describe(...)}}`` over the included steps of each group."""
-    return {group: {name: describe(values[mask]) for name, values in columns.items()} for group, mask in _groups(side, included).items()}
+    """:func:`describe` of every metric over the included steps of each group, as a
+    :class:`Summary` (``summary[group][metric]["mean"]`` works as with plain dicts)."""
+    return Summary(**{group: SideSummary({name: MetricStats(**describe(values[mask])) for name, values in columns.items()}) for group, mask in _groups(side, included).items()})
 
 
 def thirds_change(
