@@ -26,7 +26,7 @@ def demo(folder: Path, duration_s: float, force: bool) -> None:
     """Simulate a runner with a slow push-off before and after training, on a treadmill mat.
 
     Writes the two recordings, a report of each (PDF, HTML, PNG, summary.json) and their
-    comparison into the folder, and says where. Running it again replaces the files of the
+    comparison (PDF, HTML, PNG, comparison.json) into the folder, and says where. Running it again replaces the files of the
     earlier demo, never anything else (unless --force).
 
     Example: mat demo -o /tmp/mat-demo

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -21,53 +22,45 @@ from mat_sim.simulator import simulate
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _run(script: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
-    """Run ``script`` in a fresh interpreter (so no other test's imports count)."""
+def _environment(**env: str) -> dict[str, str]:
+    """This process's environment without MPLBACKEND, the repository on the path, plus ``env``."""
     environment = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"} | env
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(script)], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=600, check=False)
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), environment.get("PYTHONPATH", "")]))
+    return environment
 
 
-def test_notebook_workflow_never_imports_the_cli(tmp_path: Path) -> None:
-    script = f"""
-        import json, sys
-        from pathlib import Path
-        from mat_driver.recording import save_recording
-        from mat_sim.simulator import simulate
-        import gait_metrics, plots
+def _docs_example() -> str:
+    """The python block of docs/api.md."""
+    (block,) = re.findall(r"```python\n(.*?)\n```", (ROOT / "docs" / "api.md").read_text(), re.S)
+    return block
 
-        folder = Path({str(tmp_path)!r})
-        truth = {{}}
-        for name, preset in (("before", "shuffling-runner"), ("after", "trained-runner")):
-            sim = simulate(preset, seed=5, duration_s=10.0)
-            save_recording(sim.recording(), folder / f"{{name}}.h5")
-            truth[name] = len(sim.truth["step_side"])
-        before, after = (gait_metrics.analyze(folder / f"{{name}}.h5") for name in ("before", "after"))
-        steps = before.steps.to_dataframe()
-        left = before.steps.select("left", included=True)
-        report = plots.session_report(before, folder / "before-report", formats=["html"])
-        comparison, written = plots.compare_report([before, after], ["before", "after"], folder / "comparison", formats=["png"])
-        print(json.dumps({{
-            "truth_steps": truth["before"], "rows": len(steps), "columns": list(steps.columns),
-            "left_sides": sorted(set(left.side_name.tolist())), "left_excluded": int(left.excluded.sum()),
-            "left_n": before.summary_of("left").transition_ms.n, "recording": before.info["recording"],
-            "report": sorted(report), "written": sorted(k for k in written if not k.startswith("png:")),
-            "cli_imported": sorted(m for m in sys.modules if m == "mat_cli" or m.startswith("mat_cli.")),
-        }}))
-    """
-    done = _run(script, tmp_path)
+
+def test_the_docs_notebook_runs_and_never_imports_the_cli(tmp_path: Path) -> None:
+    check = """
+import json, sys
+print(json.dumps({
+    "rows": len(steps), "columns": list(steps.columns), "left_sides": sorted(set(left.side_name.tolist())),
+    "left_excluded": int(left.excluded.sum()), "left_n": before.summary_of("left").transition_ms.n,
+    "recording": before.info["recording"], "report": sorted(written), "compared": sorted(k for k in compared if not k.startswith("png:")),
+    "cli_imported": sorted(m for m in sys.modules if m == "mat_cli" or m.startswith("mat_cli.")),
+}))
+"""
+    done = subprocess.run([sys.executable, "-c", _docs_example() + "\n" + check], cwd=tmp_path, env=_environment(), capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout.splitlines()[-1])
     assert out["cli_imported"] == []
-    assert out["recording"] == str(tmp_path / "before.h5")
-    assert abs(out["rows"] - out["truth_steps"]) <= 4 and out["columns"][:3] == ["step", "side", "side_name"]
+    folder = tmp_path / "api-demo"
+    assert out["recording"] == "api-demo/before.h5"
+    truth = simulate("shuffling-runner", seed=5, duration_s=10.0).truth
+    assert abs(out["rows"] - len(truth["step_side"])) <= 4 and out["columns"][:3] == ["step", "side", "side_name"]
     assert out["left_sides"] == ["left"] and out["left_excluded"] == 0 and out["left_n"] > 3
-    assert out["report"] == ["html", "json"] and out["written"] == ["json"]
-    summary = json.loads((tmp_path / "before-report" / "summary.json").read_text())
+    assert out["report"] == ["html", "json"] and out["compared"] == ["json"]
+    summary = json.loads((folder / "before-report" / "summary.json").read_text())
     assert summary["summary"]["left"]["transition_ms"]["n"] == out["left_n"]
-    comparison = json.loads((tmp_path / "comparison" / "comparison.json").read_text())
+    comparison = json.loads((folder / "comparison" / "comparison.json").read_text())
     transition = next(row for row in comparison["metrics"] if row["metric"] == "transition_ms")
     assert comparison["sessions"] == ["before", "after"] and transition["difference"] < -40  # the trained runner's transition is ~60 ms shorter
-    assert (tmp_path / "comparison" / "comparison-compare-force.png").exists() and not (tmp_path / "comparison" / "comparison.pdf").exists()
+    assert (folder / "comparison" / "comparison-compare-force.png").exists() and not (folder / "comparison" / "comparison.pdf").exists()
 
 
 def test_importing_plots_and_writing_a_report_keeps_the_matplotlib_backend(tmp_path: Path) -> None:
@@ -79,7 +72,7 @@ def test_importing_plots_and_writing_a_report_keeps_the_matplotlib_backend(tmp_p
         plots.session_report(result, {str(tmp_path)!r}, formats=["png", "pdf"])
         print(matplotlib.get_backend())
     """
-    done = _run(script, tmp_path, MPLBACKEND="svg")
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], env=_environment(MPLBACKEND="svg"), capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[-1].lower() == "svg"
     assert (tmp_path / "report.pdf").stat().st_size > 0 and (tmp_path / "report-force.png").exists()
