@@ -43,7 +43,7 @@ def analyze(source: str | os.PathLike[str] | Recording, config: AnalysisConfig |
     >>> result.steps.select("left", included=True).side_name[0]
     'left'
     """
-    if isinstance(source, Recording):
-        return analyze_recording(source, config)
+    if not isinstance(source, (str, os.PathLike)):
+        return analyze_recording(source, config)  # checks that it is a recording
     with open_recording(source) as recording:
         return analyze_recording(recording, config)

@@ -148,3 +148,14 @@ def test_a_comparison_of_a_session_with_itself_finds_no_change(sessions) -> None
     assert "NaN" not in json.dumps(json_safe(comparison.to_dict()))
     with pytest.raises(ValueError):
         compare_sessions([result], ["a"])
+
+
+def test_spm_clusters_go_into_the_comparison_and_its_json() -> None:
+    before, after = (analyze(simulate(preset, seed=5, duration_s=10.0).recording()) for preset in ("shuffling-runner", "trained-runner"))
+    comparison = compare_sessions([before, after], ["before", "after"], spm=True)
+    assert set(comparison.spm) == {"force_n", "cop_x_mm"} and comparison.spm["force_n"].clusters  # the trained runner loads its forefoot sooner
+    content = comparison.to_dict()["spm_clusters"]["force_n"]
+    assert [(c["start_pct"], c["end_pct"], c["p_value"]) for c in content] == list(comparison.spm["force_n"].clusters)
+    assert "spm_clusters" not in compare_sessions([before, after], ["before", "after"]).to_dict()
+    with pytest.raises(ValueError):
+        compare_sessions([before, after, before], ["a", "b", "c"], spm=True)
