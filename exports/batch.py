@@ -30,8 +30,13 @@ class BatchResult:
 
 
 def expand_inputs(inputs: Sequence[str]) -> list[Path]:
-    """Paths, folders (their ``*.h5``, recursively) and glob patterns, sorted, unique."""
+    """Paths, folders (their ``*.h5``, recursively) and glob patterns, sorted, unique.
+
+    Raises :class:`RecordingError` naming every input that does not exist, in at most
+    three lines (the first two, then the rest on one line).
+    """
     found: set[Path] = set()
+    missing: list[str] = []
     for item in inputs:
         path = Path(item)
         if path.is_dir():
@@ -41,7 +46,12 @@ def expand_inputs(inputs: Sequence[str]) -> list[Path]:
         elif path.exists():
             found.add(path)
         else:
-            raise RecordingError(f"{item}: no such file, folder or matching files")
+            missing.append(item)
+    if missing:
+        lines = [f"{item}: no such file or folder" for item in missing[:3]]
+        if len(missing) > 3:
+            lines[2:] = [f"and {len(missing) - 2} more inputs that do not exist: {', '.join(missing[2:])}"]
+        raise RecordingError("\n".join(lines))
     return sorted(found)
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from gait_metrics import SessionResult
-from mat_driver.errors import RecordingError
+from mat_driver.paths import make_folder
+from mat_driver.recording import check_writable
 
 __all__ = ["WHAT", "frame_rows", "write_csv_tables", "write_rows", "check_new"]
 
@@ -24,9 +25,11 @@ WHAT = ("frames", "cop", "steps", "curves", "all")
 
 
 def check_new(path: Path, force: bool) -> None:
-    """Refuse to overwrite an existing file unless ``force``."""
-    if path.exists() and not force:
-        raise RecordingError(f"{path}: file exists; choose another name or pass --force")
+    """Refuse to overwrite an existing file unless ``force``, or to write where no folder is.
+
+    The same checks as for a recording: :func:`mat_driver.recording.check_writable`.
+    """
+    check_writable(path, force=force)
 
 
 def frame_rows(result: SessionResult, *, cop_only: bool = False) -> list[dict[str, Any]]:
@@ -58,7 +61,7 @@ def write_rows(path: Path, rows: Iterable[dict[str, Any]], force: bool) -> Path:
 def write_csv_tables(result: SessionResult, folder: Path, *, what: Sequence[str] = ("all",), force: bool = False) -> list[Path]:
     """Write the chosen tables into ``folder``; return their paths."""
     chosen = set(WHAT[:-1]) if "all" in what else set(what)
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     written = []
     if "steps" in chosen:
         written.append(write_rows(folder / "steps.csv", result.steps_table(), force))

@@ -24,10 +24,12 @@ from gait_metrics.footsteps import Footprints, FootstepSegmenter, assign_sides, 
 from gait_metrics.kinetics import GRAVITY_M_S2, REGIONS, kinetics
 from gait_metrics.phases import roll_over_phases, strike_pattern
 from gait_metrics.progression import CURVE_NAMES, butterfly, path_metrics, stance_curves
+from gait_metrics.regions import RegionGeometry, VoxelRegions
 from gait_metrics.results import FOOTPRINT_X_EDGES_MM, FOOTPRINT_Y_EDGES_MM, SIDES, SUMMARY_METRICS, MeanFootprint, SessionResult, StepCurves, StepTable
+from gait_metrics.robustness import WELL_CONDITIONED_MS, transition_spread_ms
 from gait_metrics.spatiotemporal import spatiotemporal
 from gait_metrics.stances import stance_layout
-from gait_metrics.summary import side_summary, symmetry_index, thirds_change
+from gait_metrics.summary import side_summary, symmetry_index, thirds_change, transition_summary
 from gait_metrics.zero import estimate_zero
 from mat_driver.model import Recording
 
@@ -118,6 +120,9 @@ class _Session:
         self.fp, self.noise_blobs = footprints, noise_blobs
         self.geometry = recording.geometry
         self.setup = recording.metadata.setup
+        cols_walk = self.geometry.walk_axis == "cols"
+        self.pitch_along_mm = self.geometry.pitch_col_mm if cols_walk else self.geometry.pitch_row_mm
+        self.pitch_across_mm = self.geometry.pitch_row_mm if cols_walk else self.geometry.pitch_col_mm
         self.n = len(footprints)
         self.layout = stance_layout(footprints, time_s)
         x_mm, y_mm = (c.ravel() for c in mat_coordinates(self.geometry))
@@ -135,9 +140,7 @@ class _Session:
     def _belt(self) -> BeltMotion:
         if self.setup != "treadmill" or self.n == 0:
             return BeltMotion.still(self.layout)
-        geometry = self.geometry
-        pitch = geometry.pitch_col_mm if geometry.walk_axis == "cols" else geometry.pitch_row_mm
-        return estimate_belt_motion(self.voxels, self.layout, self.whole.force_n, pitch_mm=pitch, guess_m_s=self.recording.metadata.belt_speed_m_s)
+        return estimate_belt_motion(self.voxels, self.layout, self.whole.force_n, pitch_mm=self.pitch_along_mm, guess_m_s=self.recording.metadata.belt_speed_m_s)
 
     def _foot_frames(self, belt: BeltMotion) -> tuple[FootFrames, np.ndarray, np.ndarray]:
         """Foot frames, and every voxel along the axis from the heel centre and to its left."""
@@ -148,12 +151,12 @@ class _Session:
         pitch = min(self.geometry.pitch_row_mm, self.geometry.pitch_col_mm)
         return foot_frames(v, self.layout, belt=belt, walks_forward=self.setup == "treadmill", pitch_mm=pitch)
 
-    def _per_frame(self, along: np.ndarray, left: np.ndarray, region: np.ndarray) -> _PerFrame:
+    def _per_frame(self, along: np.ndarray, left: np.ndarray, regions: VoxelRegions) -> _PerFrame:
         layout, v = self.layout, self.voxels
         p = v.pressure
-        in_region = [p * (region == k) for k in range(len(REGIONS))]
+        label = regions.labels()
         pressure = layout.per_frame(p)
-        rear, fore = layout.per_frame(in_region[0]), layout.per_frame(in_region[2])
+        rear, fore = regions.rear_and_fore()
         saturated = self.fp.saturated
         return _PerFrame(
             pressure=pressure,
@@ -165,7 +168,7 @@ class _Session:
             mat_x=layout.per_frame(p * v.x_mm),
             mat_y=layout.per_frame(p * v.y_mm),
             region=np.array([rear, np.maximum(pressure - rear - fore, 0.0), fore]),
-            region_peak=np.array([layout.per_frame_max(w) for w in in_region]),
+            region_peak=np.array([layout.per_frame_max(p * (label == k)) for k in range(len(REGIONS))]),
         )
 
     def result(self) -> SessionResult:
@@ -180,10 +183,9 @@ class _Session:
         (heel_to_edge,) = v.spread(np.sum((frames.heel_mm - frames.origin_mm) * frames.axis, axis=1))
         along = along_heel + heel_to_edge  # the origin lies on the axis, behind the heel centre
         bounds = (config.rearfoot_end_frac, config.midfoot_end_frac)
-        (length,) = v.spread(frames.length_mm)
-        frac = along / length
-        region = (frac >= bounds[0]).astype(np.int8) + (frac >= bounds[1])
-        sums = self._per_frame(along, left, region)
+        regions = RegionGeometry.of(frames, bounds, pitch_x_mm=self.pitch_along_mm, pitch_y_mm=self.pitch_across_mm)
+        on_voxels = regions.on_voxels(v, layout, along_heel, max_shift_mm=0.5 * self.pitch_along_mm)
+        sums = self._per_frame(along, left, on_voxels)
         force = sums.pressure * self.force_scale
         region_force = sums.region * self.force_scale
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -199,6 +201,9 @@ class _Session:
         medial = np.where(side == 0, -1.0, 1.0)  # foot-left is medial for a right foot
         curves = stance_curves(layout, events, cop_along, cop_left * medial[layout.step], force, region_force)
         phases = roll_over_phases(events)
+        spread = transition_spread_ms(
+            layout, sums.pressure, on_voxels, (sums.region[0], sums.region[2], phases["transition_ms"]), threshold_frac=config.threshold_frac, pitch_mm=self.pitch_along_mm
+        )
         path = path_metrics(curves, frames.length_mm, phases["stance_ms"], bounds_frac=bounds)
         body_mass = self.recording.metadata.body_mass_kg
         kinetic = kinetics(layout, force, region_force, sums.region_peak, body_weight_n=body_mass * GRAVITY_M_S2 if body_mass else None)
@@ -228,6 +233,8 @@ class _Session:
             "heel_forefoot_change_s": events.heel_forefoot_change_s,
             "heel_loaded": events.heel_loaded,
             **phases,
+            "transition_spread_ms": spread,
+            "well_conditioned": spread <= WELL_CONDITIONED_MS,
             "strike_pattern": strike_pattern(path["strike_index_pct"]),
             "foot_length_mm": frames.length_mm,
             "foot_width_mm": frames.width_mm,
@@ -257,12 +264,12 @@ class _Session:
             return np.full(n, -1 if known is None else known), np.full(n, known is not None), np.tile([1.0, 0.0], (n, 1))
         if self.setup == "treadmill":
             passes, direction = np.zeros(n, np.int64), np.tile([1.0, 0.0], (n, 1))
-            return (*assign_sides(heel, ic_s, frames.midfoot_left_mm, passes, direction), direction)
+            return (*assign_sides(heel, ic_s, frames.midfoot_left_mm, passes, direction, usable=~excluded), direction)
         passes = walking_passes(frames.axis, ic_s)
         direction = progression_directions(frames.axis, passes, np.full(n, -1), ~excluded)
-        side, _ = assign_sides(heel, ic_s, frames.midfoot_left_mm, passes, direction)
+        side, _ = assign_sides(heel, ic_s, frames.midfoot_left_mm, passes, direction, usable=~excluded)
         direction = progression_directions(frames.axis, passes, side, ~excluded)  # toe-out cancelled
-        side, confident = assign_sides(heel, ic_s, frames.midfoot_left_mm, passes, direction)
+        side, confident = assign_sides(heel, ic_s, frames.midfoot_left_mm, passes, direction, usable=~excluded)
         return side, confident, direction
 
     def _insole_side(self) -> int | None:
@@ -277,7 +284,8 @@ class _Session:
         A footprint on the recording's first or last frame is cut only if its force there
         already reaches the event level (an export that starts at first contact is whole).
         ``loaded_length_mm`` is each footprint's own loaded length: one much shorter than
-        the session's usual lost a part off the mat.
+        the session's usual lost a part off the mat, if the mat beyond it is shorter than the
+        part missing (else the foot just did not load it: a forefoot contact, a hop).
         """
         fp, n, off = self.fp, self.n, self.layout.offsets
         level = self.config.threshold_frac * events.peak_force_n
@@ -292,7 +300,7 @@ class _Session:
             ("dropped frames in stance", has_gap),
             ("no clear contact", ~(np.isfinite(events.ic_s) & np.isfinite(events.to_s))),
             ("contact longer than max_step_s (standing)", events.stance_s > self.config.max_step_s),
-            ("incomplete footprint", (loaded_length_mm < 0.8 * usual) & (not insole)),
+            ("incomplete footprint", (loaded_length_mm < 0.8 * usual) & (fp.room_along_mm() < usual - loaded_length_mm) & (not insole)),
         ]
         reason = np.full(n, "", dtype=object)
         for text, applies in reversed(rules):
@@ -350,6 +358,8 @@ class _Session:
         included = steps.included
         metrics = {name: getattr(steps, name).astype(float) for name in SUMMARY_METRICS}
         summary = side_summary(metrics, steps.side, included)
+        for group, extra in transition_summary(steps.transition_ms, steps.well_conditioned, steps.side, included).items():
+            summary[group]["transition_ms"].update(extra)
         symmetry = {m: symmetry_index(summary["left"][m]["mean"], summary["right"][m]["mean"]) for m in SUMMARY_METRICS}
         duration = float(self.time_s[-1]) if self.time_s.size else 0.0
         change = thirds_change(metrics, steps.side, included, steps.ic_s, start_s=0.0, end_s=duration)
@@ -369,8 +379,8 @@ class _Session:
             "cols": geometry.cols,
             "mat_length_mm": (geometry.cols * geometry.pitch_col_mm) if geometry.walk_axis == "cols" else geometry.rows * geometry.pitch_row_mm,
             "mat_width_mm": (geometry.rows * geometry.pitch_row_mm) if geometry.walk_axis == "cols" else geometry.cols * geometry.pitch_col_mm,
-            "pitch_along_mm": geometry.pitch_col_mm if geometry.walk_axis == "cols" else geometry.pitch_row_mm,
-            "pitch_across_mm": geometry.pitch_row_mm if geometry.walk_axis == "cols" else geometry.pitch_col_mm,
+            "pitch_along_mm": self.pitch_along_mm,
+            "pitch_across_mm": self.pitch_across_mm,
             "body_mass_kg": recording.metadata.body_mass_kg,
             "belt_speed_set_m_s": recording.metadata.belt_speed_m_s if self.setup == "treadmill" else None,
             "belt_speed_estimated_m_s": belt_estimate,

@@ -36,10 +36,11 @@ class AnalysisConfig:
         Two footprints that overlap in time by at least half the shorter one and whose
         centres lie within ``merge_mm`` along the walking axis and ``merge_mm / 4``
         across it are parts of one foot (heel and forefoot of a high arch) and merged.
-    min_frames
-        Footprints loaded in fewer frames are noise.
-    min_area_cm2
-        Footprints whose largest contact area stays below this are noise.
+    min_frames, min_area_cm2
+        Footprints whose contact area reaches ``min_area_cm2`` in fewer than
+        ``min_frames`` frames are noise; lanes across the walking axis loaded in fewer
+        than ``min_frames`` frames within a footprint's region, away from the foot, are
+        noise too (the region is labelled again in 3-D).
     min_peak_frac
         Footprints whose peak force is below this fraction of the median footprint's
         peak force are noise.

@@ -2,11 +2,12 @@
 
 A load is *on* while it is at least ``threshold_frac`` (default 5 %) of the step's peak
 total force. Regions are bands along the foot axis (rearfoot 0-30 %, midfoot 30-60 %,
-forefoot 60-100 % of foot length by default).
+forefoot 60-100 % of foot length by default; their forces from :mod:`gait_metrics.regions`).
 
 - initial contact (IC): the total force first on; toe off (TO): last on;
 - forefoot contact: the forefoot first on (De Cock et al. 2005: first metatarsal contact);
-- foot flat (FF), the end of loading: first time rearfoot and forefoot are both on;
+- foot flat (FF), the end of loading: first time rearfoot and forefoot are both on (on
+  the curves between frames, so a foot flat shorter than a frame is found too);
 - heel off (HO), the onset of propulsion: the rearfoot goes off for the rest of stance
   (its last downward crossing; never after TO);
 - heel-to-forefoot change (Zebris FDM "time change heel to forefoot"): from IC on, the
@@ -133,15 +134,7 @@ class EventDetector:
             usable = np.ones(peak.size, bool) if complete is None else np.asarray(complete, bool)
             ic = self._ensemble_ic(layout, total_n / peak[step], slope["total"] / peak[step], ic, i_ic, usable)
         forefoot = rising_time(t, forefoot_n, slope["fore"], level, first_true(fore_on, off))
-        heel_loaded = first_true(rear_on, off) >= 0
-        # foot flat: the frame where both are first on; whichever came on last crossed then
-        i_ff = first_true(rear_on & fore_on, off)
-        before = np.maximum(i_ff - 1, 0)
-        rear_cross = np.where(rear_on[before], -np.inf, rising_time(t, rearfoot_n, slope["rear"], level, i_ff))
-        fore_cross = np.where(fore_on[before], -np.inf, rising_time(t, forefoot_n, slope["fore"], level, i_ff))
-        ff = np.where(i_ff >= 0, np.maximum(rear_cross, fore_cross), np.nan)
-        heel_off = falling_time(t, rearfoot_n, slope["rear"], level, last_true(rear_on, off))
-        ho = np.where(i_ff >= 0, np.fmin(heel_off, to), np.nan)
+        ff, ho, heel_loaded = _flat_and_heel_off(layout, (rearfoot_n, slope["rear"], rear_on), (forefoot_n, slope["fore"], fore_on), level, to)
         # heel-to-forefoot change: from IC on, the forefoot first carries more than the rearfoot
         difference = forefoot_n - rearfoot_n
         from_ic = np.arange(len(t)) >= np.where(i_ic >= 0, i_ic, len(t))[step]
@@ -158,6 +151,17 @@ class EventDetector:
             peak_force_n=peak,
         )
         return self
+
+    def foot_flat_and_heel_off(
+        self, layout: StanceLayout, total_n: np.ndarray, rearfoot_n: np.ndarray, forefoot_n: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """FF and HO (s) and ``heel_loaded`` of every step, as :meth:`detect` finds them,
+        without the other events (for recomputing them under other levels or regions)."""
+        t, off, step = layout.time_s, layout.offsets, layout.step
+        level = self.threshold_frac * segment_max(total_n, off)
+        to = falling_time(t, total_n, pchip_slopes(t, total_n, off), level, last_true(total_n >= level[step], off))
+        rear, fore = ((y, pchip_slopes(t, y, off), y >= level[step]) for y in (rearfoot_n, forefoot_n))
+        return _flat_and_heel_off(layout, rear, fore, level, to)
 
     def _ensemble_ic(
         self, layout: StanceLayout, normal: np.ndarray, slope: np.ndarray, own: np.ndarray, index: np.ndarray, usable: np.ndarray
@@ -183,3 +187,26 @@ class EventDetector:
         i = np.where(ok, index, 1)
         refined = np.clip(align + offset, t[i - 1], t[i])
         return np.where(ok, refined, own)
+
+
+def _flat_and_heel_off(
+    layout: StanceLayout, rear: tuple[np.ndarray, np.ndarray, np.ndarray], fore: tuple[np.ndarray, np.ndarray, np.ndarray], level: np.ndarray, to: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """FF, HO and ``heel_loaded`` from the rearfoot's and forefoot's force, PCHIP slopes
+    and on-mask (per element), each step's ``level`` and TO."""
+    t, off = layout.time_s, layout.offsets
+    (rear_n, rear_slope, rear_on), (fore_n, fore_slope, fore_on) = rear, fore
+    i_rear = first_true(rear_on, off)
+    heel_loaded = i_rear >= 0
+    # foot flat: the frame where both are first on; whichever came on last crossed then
+    i_ff = first_true(rear_on & fore_on, off)
+    before = np.maximum(i_ff - 1, 0)
+    rear_cross = np.where(rear_on[before], -np.inf, rising_time(t, rear_n, rear_slope, level, i_ff))
+    fore_cross = np.where(fore_on[before], -np.inf, rising_time(t, fore_n, fore_slope, level, i_ff))
+    heel_off = falling_time(t, rear_n, rear_slope, level, last_true(rear_on, off))
+    # both on for less than a frame: no frame shows it, the curves between frames do
+    brief = np.maximum(rising_time(t, rear_n, rear_slope, level, i_rear), rising_time(t, fore_n, fore_slope, level, first_true(fore_on, off)))
+    brief = np.where((i_ff < 0) & (brief < heel_off), brief, np.nan)
+    ff = np.where(i_ff >= 0, np.maximum(rear_cross, fore_cross), brief)
+    ho = np.where(np.isfinite(ff), np.fmin(heel_off, to), np.nan)
+    return ff, ho, heel_loaded

@@ -11,10 +11,12 @@ Segmentation (:class:`FootstepSegmenter`):
    stay apart. Frames with nothing loaded are skipped (a contact ends there), which keeps
    the labelled volume small. A region wider than a foot (180 mm) across the walking
    axis, or with an empty lane wider than ``join_across_mm`` inside it (two feet side by
-   side, a noise blob beside a foot), is labelled again in (frame, block across, block
-   along), blocks of about ``join_across_mm`` across.
-2. Regions loaded in fewer than ``min_frames`` frames or never larger than
-   ``min_area_cm2`` are noise.
+   side, a noise blob beside a foot), or with a lane across loaded in fewer than
+   ``min_frames`` frames (sensor noise strung to the foot; such lanes count as empty), is
+   labelled again in (frame, block across, block along), blocks of about
+   ``join_across_mm`` across.
+2. Regions larger than ``min_area_cm2`` in fewer than ``min_frames`` frames are noise
+   (on a coarse noisy mat a few noisy cells may exceed the area once, not for long).
 3. Regions that overlap in time by at least half the shorter one and whose centres, over
    the frames they share, lie within ``merge_mm`` along the walking axis and
    ``merge_mm / 4`` across it are parts of one foot (heel and forefoot of a high arch) and
@@ -25,10 +27,13 @@ Segmentation (:class:`FootstepSegmenter`):
 
 Sides (:func:`assign_sides`): the line of progression of each pass over the mat runs
 through the mean heel position along the direction of progression; a heel on the walker's
-left of it is a left foot, provided the heels alternate from side to side and the two
-lines lie at least 30 mm apart (else only the foot's shape can tell). Alternation and the foot's own shape (its midfoot contact lies lateral to
-its axis, to the left of a left foot's axis) confirm it; a side is confident only when all
-three agree.
+left of it is a left foot, provided the heels form two lines (:func:`_lines`: they
+alternate from side to side and lie at least 30 mm apart) and the session is not
+one-footed (:func:`_one_footed`: the feet's shapes fit one foot better than the lines)
+or the lines lie clearly apart (:func:`_separation`); else the foot's own shape
+decides (its midfoot contact lies lateral to its axis, to the left of a left foot's
+axis), so one-foot hops keep one side. A side is confident only when line, alternation and shape
+agree.
 """
 
 from __future__ import annotations
@@ -48,6 +53,8 @@ __all__ = ["Footprints", "FootstepSegmenter", "walking_passes", "progression_dir
 _BLOCK_BUDGET = 8_000_000  # voxels of the pooled volume labelled at a time
 FOOT_MAX_WIDTH_MM = 180.0  # a region wider than this across the walking axis is not one foot
 MIN_STEP_WIDTH_MM = 30.0  # left and right heel lines closer than this cannot be told apart
+LINE_MIN_STEPS = 3  # feet with a shape on each line before the lines may overrule the shapes
+LINE_SEPARATION = 4.0  # ... and the lines' distance over the heels' spread about their line
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,6 +91,21 @@ class Footprints:
     def n_voxels(self) -> int:
         """Loaded (frame, cell) pairs over all footprints."""
         return int(self.step.size)
+
+    def room_along_mm(self) -> np.ndarray:
+        """Per footprint, the mat left beyond its loaded cells along the walking axis (mm):
+        from its rearmost cell to the mat's rear end or from its foremost cell to the front
+        end, whichever is less. A part of the foot can only have missed the mat within it.
+        """
+        if not len(self):
+            return np.zeros(0)
+        along, _ = _along_across(self.cell, self.geometry)
+        pitch, _ = _pitches(self.geometry)
+        n_along = self.geometry.cols if self.geometry.walk_axis == "cols" else self.geometry.rows
+        starts = self.bounds[:-1]
+        rear = np.minimum.reduceat(along, starts)
+        front = np.maximum.reduceat(along, starts)
+        return np.minimum(rear, n_along - 1 - front) * pitch
 
 
 def _along_across(cell: np.ndarray, geometry: Geometry) -> tuple[np.ndarray, np.ndarray]:
@@ -222,8 +244,8 @@ class FootstepSegmenter:
         groups = _Groups(self._label(cells), cells.frame)
         cells_per_run = np.diff(np.r_[groups.run_start, len(cells)])
         runs_per_group = np.diff(np.r_[groups.group_run_start, groups.run_start.size])
-        largest_cm2 = groups.per_group(np.maximum, cells_per_run) * (geometry.cell_area_mm2 / 100.0)
-        solid = (runs_per_group >= self.min_frames) & (largest_cm2 >= self.min_area_cm2)
+        min_cells = self.min_area_cm2 * 100.0 / geometry.cell_area_mm2
+        solid = groups.per_group(np.add, (cells_per_run >= min_cells).astype(np.int64)) >= self.min_frames
         sums = np.column_stack([groups.run_sum(cells.pressure), *(groups.run_sum(w) for w in cells.weighted_positions)])
         footprint, weak = self._merge(groups, sums, solid)
         self.footprints_ = self._build(cells, groups, np.repeat(footprint, runs_per_group), cells_per_run)
@@ -249,9 +271,13 @@ class FootstepSegmenter:
         coarse_along = along // block_along
         # stage 1: (time, along the walking axis); a footprint is one run of blocks per frame
         labels = _label_volume(voxel_slice, coarse_along, int(slice_of_active[-1]) + 1, (n_along,))
-        # stage 2: regions wider than a foot, or with a lateral gap, are labelled in 3-D
+        # stage 2: regions wider than a foot, with a lateral gap, or with stray cells (a lane
+        # loaded in fewer than min_frames frames, away from the foot: noise) are labelled in 3-D
         n = int(labels.max()) + 1
-        occupied = np.bincount(labels * n_across_cells + across, minlength=n * n_across_cells).reshape(n, n_across_cells) > 0
+        lane_count = np.bincount(labels * n_across_cells + across, minlength=n * n_across_cells).reshape(n, n_across_cells)
+        occupied = lane_count >= self.min_frames
+        near = ndimage.maximum_filter1d(occupied, 2 * block_across + 1, axis=1)  # a foot's own edge
+        stray = ((lane_count > 0) & ~near).any(axis=1)
         first = np.argmax(occupied, axis=1)
         last = n_across_cells - 1 - np.argmax(occupied[:, ::-1], axis=1)
         gap_cells = block_across + 1
@@ -260,7 +286,7 @@ class FootstepSegmenter:
         gapped = np.zeros(n, bool)
         if n_across_cells >= gap_cells:
             gapped = np.lib.stride_tricks.sliding_window_view(empty, gap_cells, axis=1).all(axis=2).any(axis=1)
-        wide = gapped | ((last - first + 1) * pitch_across > FOOT_MAX_WIDTH_MM)
+        wide = gapped | stray | ((last - first + 1) * pitch_across > FOOT_MAX_WIDTH_MM)
         for region in np.flatnonzero(wide):
             members = np.flatnonzero(labels == region)
             start = voxel_slice[members[0]]
@@ -418,6 +444,39 @@ def progression_directions(axis: np.ndarray, passes: np.ndarray, side: np.ndarra
     return direction
 
 
+def _lines(offset: np.ndarray) -> bool:
+    """Whether heels at ``offset`` (mm, left positive, in order of contact) form a left and
+    a right line: offsets that change sign step by step, lying at least
+    ``MIN_STEP_WIDTH_MM`` apart."""
+    left, right = offset > 0, offset < 0
+    if offset.size < 2 or not (left.any() and right.any()):
+        return False
+    apart = offset[left].mean() - offset[right].mean()
+    return float(np.mean(np.diff(np.sign(offset)) != 0)) > 0.5 and apart >= MIN_STEP_WIDTH_MM
+
+
+def _separation(offset: np.ndarray, shape: np.ndarray) -> float:
+    """The lines' distance over the heels' spread about their line (one lane of hops split
+    in halves: about 2.7); NaN unless both lines hold ``LINE_MIN_STEPS`` feet with a
+    ``shape`` (0, 1; -1 for none)."""
+    left, right = offset > 0, offset < 0
+    if not all(np.count_nonzero(shape[line] >= 0) >= LINE_MIN_STEPS for line in (left, right)):
+        return np.nan
+    spread = np.sqrt(np.mean(np.r_[offset[left] - offset[left].mean(), offset[right] - offset[right].mean()] ** 2))
+    return float((offset[left].mean() - offset[right].mean()) / max(spread, 1e-9))
+
+
+def _one_footed(shape: np.ndarray, by_line: np.ndarray, lined: np.ndarray) -> bool:
+    """Whether the feet's ``shape`` (0, 1; -1 for none) fits one foot better than the heel
+    lines' sides ``by_line`` (on the steps in passes with lines, ``lined``): more feet
+    there have the session's usual shape than their line's side. A tie keeps the lines,
+    so that a walker whose only whole steps are right steps is not taken for a hopper."""
+    votes = shape >= 0
+    usual = int(np.count_nonzero(shape[votes] == 1) > np.count_nonzero(shape[votes] == 0))
+    counted = votes & lined
+    return np.count_nonzero(shape[counted] == usual) > np.count_nonzero(shape[counted] == by_line[counted])
+
+
 def assign_sides(
     heel_mm: np.ndarray,
     ic_s: np.ndarray,
@@ -426,6 +485,7 @@ def assign_sides(
     direction: np.ndarray,
     *,
     margin_mm: float = 10.0,
+    usable: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Side (0 left, 1 right) and confidence of every step.
 
@@ -442,7 +502,11 @@ def assign_sides(
     passes, direction
         From :func:`walking_passes` and :func:`progression_directions`.
     margin_mm
-        A heel closer than this to the line of progression gives no side by itself.
+        A heel closer than this to the line of progression gives no side by itself, and a
+        midfoot contact closer than this to the foot's axis cannot overrule the lines.
+    usable
+        Steps whose shape may overrule the lines (default all); a footprint cut by the
+        mat's edge has a misleading shape.
 
     Examples
     --------
@@ -457,25 +521,46 @@ def assign_sides(
     sides = np.zeros(n, np.int64)
     confident = np.zeros(n, bool)
     shape_side = np.where(np.isfinite(lateral_mm), (lateral_mm < 0).astype(np.int64), -1)
+    clear_shape = np.abs(np.nan_to_num(lateral_mm)) >= margin_mm
+    checks = np.where(clear_shape & (True if usable is None else usable), shape_side, -1)
+    groups = []  # per pass, its steps in order of contact
+    offset = np.zeros(n)
+    lined = np.zeros(n, bool)
     for p in range(int(passes.max()) + 1 if n else 0):
         members = np.flatnonzero(passes == p)
         members = members[np.argsort(ic_s[members], kind="stable")]
         d = direction[members[0]]
-        offset = (heel_mm[members] - heel_mm[members].mean(axis=0)) @ np.array([-d[1], d[0]])
-        clear = np.abs(offset) > margin_mm
-        # two lines of heels (left and right): offsets that change sign step by step, and
-        # the heels left of the line lie well apart from those right of it
-        apart = offset[offset > 0].mean() - offset[offset < 0].mean() if (offset > 0).any() and (offset < 0).any() else 0.0
-        two_lines = members.size >= 2 and float(np.mean(np.diff(np.sign(offset)) != 0)) > 0.5 and apart >= MIN_STEP_WIDTH_MM
-        by_line = np.where(offset > 0, 0, 1)
+        offset[members] = (heel_mm[members] - heel_mm[members].mean(axis=0)) @ np.array([-d[1], d[0]])
+        lined[members] = _lines(offset[members])
+        groups.append(members)
+    by_line_all = np.where(offset > 0, 0, 1)
+    # one-foot hops scatter into one lane whose halves may alternate by chance: when the
+    # feet's shapes say one foot better than the lines say two, only lines clearly apart stand
+    one_footed = _one_footed(checks, by_line_all, lined)
+    for members in groups:
+        clear = np.abs(offset[members]) > margin_mm
+        by_line = by_line_all[members]
         by_shape = shape_side[members]
+        separation = _separation(offset[members], checks[members])
+        two_lines = bool(lined[members[0]]) and (not one_footed or separation >= LINE_SEPARATION)
         use_line = clear & two_lines
-        chosen = np.where(use_line, by_line, np.where(by_shape >= 0, by_shape, by_line))
+        known = by_shape[by_shape >= 0]
+        fallback = by_line if two_lines or known.size == 0 else np.full(members.size, int(np.mean(known) > 0.5))
+        chosen = np.where(use_line, by_line, np.where(by_shape >= 0, by_shape, fallback))
+        # a foot placed across the line (a crossover): where its shape disagrees with the
+        # line and both neighbours already lie on the line's side, shape and alternation win
+        before, after = np.r_[-1, chosen[:-1]], np.r_[chosen[1:], -1]
+        neighbours_agree = ((before == by_line) | (before < 0)) & ((after == by_line) | (after < 0)) & (members.size > 1)
+        chosen = np.where(use_line & (by_shape >= 0) & (by_shape != by_line) & neighbours_agree, by_shape, chosen)
+        # narrow, scattered lines (under LINE_SEPARATION times their spread, judged on enough
+        # steps): a foot's clear shape outweighs its heel's side of the line
+        if separation < LINE_SEPARATION:
+            chosen = np.where(checks[members] >= 0, checks[members], chosen)
         alternates = np.ones(members.size, bool)
         if members.size > 1:
             differs = chosen[1:] != chosen[:-1]
             alternates[1:] &= differs
             alternates[:-1] &= differs
         sides[members] = chosen
-        confident[members] = use_line & alternates & (by_shape == chosen)
+        confident[members] = use_line & (by_line == chosen) & alternates & (by_shape == chosen)
     return sides, confident

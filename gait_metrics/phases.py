@@ -19,7 +19,7 @@ import numpy as np
 
 from gait_metrics.events import StanceEvents
 
-__all__ = ["PHASE_COLUMNS", "roll_over_phases", "strike_pattern"]
+__all__ = ["PHASE_COLUMNS", "roll_over_phases", "strike_pattern", "transition_ms"]
 
 #: Columns made by :func:`roll_over_phases`.
 PHASE_COLUMNS = (
@@ -55,7 +55,7 @@ def roll_over_phases(events: StanceEvents) -> dict[str, np.ndarray]:
     heel = events.heel_loaded
     stance_ms = 1000.0 * (to - ic)
     durations = {
-        "transition": np.where(heel, 1000.0 * (ho - ff), 0.0),
+        "transition": transition_ms(ff, ho, heel),
         "heel_forefoot_change": 1000.0 * (events.heel_forefoot_change_s - ic),
         "initial_contact": 1000.0 * (fc - ic),
         "forefoot_contact": np.where(heel, 1000.0 * (ff - fc), np.nan),
@@ -68,6 +68,17 @@ def roll_over_phases(events: StanceEvents) -> dict[str, np.ndarray]:
             out[f"{name}_ms"] = ms
             out[f"{name}_pct"] = 100.0 * ms / stance_ms
     return {name: out[name] for name in PHASE_COLUMNS}
+
+
+def transition_ms(ff_s: np.ndarray, ho_s: np.ndarray, heel_loaded: np.ndarray) -> np.ndarray:
+    """HO - FF in ms; 0 where the rearfoot never loads.
+
+    Examples
+    --------
+    >>> transition_ms(np.array([0.25, np.nan]), np.array([0.375, np.nan]), np.array([True, False])).tolist()
+    [125.0, 0.0]
+    """
+    return np.where(heel_loaded, 1000.0 * (ho_s - ff_s), 0.0)
 
 
 def strike_pattern(strike_index_pct: np.ndarray) -> np.ndarray:

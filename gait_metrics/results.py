@@ -61,6 +61,8 @@ class StepTable:
     stance_ms: np.ndarray
     transition_ms: np.ndarray
     transition_pct: np.ndarray
+    transition_spread_ms: np.ndarray
+    well_conditioned: np.ndarray
     heel_forefoot_change_ms: np.ndarray
     heel_forefoot_change_pct: np.ndarray
     initial_contact_ms: np.ndarray
@@ -249,11 +251,6 @@ class Quality(Record):
     noise_blobs_dropped: int
     incomplete_file: bool
 
-    _KEYS = (
-        "frames_dropped", "gaps", "frames_rejected", "frames_with_saturation", "max_saturated_cells", "steps_detected", "steps_included",
-        "steps_excluded", "steps_cut_by_mat_edge", "low_confidence_sides", "noise_blobs_dropped", "incomplete_file",
-    )
-
 
 def json_safe(value: Any, digits: int | None = None) -> Any:
     """JSON-ready Python values: NaN and infinities become None (null), numpy scalars and
@@ -301,7 +298,9 @@ class SessionResult:
     summary
         :class:`~gait_metrics.summary.Summary` over included steps: per group (``left``,
         ``right``, ``all``) and metric, n, mean, SD, CV: ``summary.left.transition_ms.mean``
-        (or ``summary["left"]["transition_ms"]["mean"]``; :meth:`summary_of`).
+        (or ``summary["left"]["transition_ms"]["mean"]``; :meth:`summary_of`);
+        ``transition_ms`` also has ``median``, ``q1``, ``q3``, ``iqr`` and
+        ``n_well_conditioned``. A plain nested mapping given here is typed on construction.
     symmetry
         ``{metric: symmetry index in %}`` from the left and right means.
     change
@@ -335,6 +334,8 @@ class SessionResult:
     notices: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.summary, Summary):
+            object.__setattr__(self, "summary", Summary.from_dict(self.summary))
         if not isinstance(self.quality, Quality):
             object.__setattr__(self, "quality", Quality(**self.quality))
 

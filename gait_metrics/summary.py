@@ -4,18 +4,24 @@
 - Symmetry index (Robinson et al. 1987; as used by Plotnik et al. 2007 for gait
   asymmetry): ``SI = 100 (L - R) / (0.5 (L + R))`` in %; 0 is perfect symmetry, positive
   means the left value is larger. Undefined (NaN) when ``L + R`` is 0.
+- Transition time, besides the above: median, quartiles and IQR (``q3 - q1``, numpy's
+  linear percentiles) of the included steps' ``transition_ms``, and the number of them
+  that are well conditioned (``n_well_conditioned``, see :mod:`gait_metrics.robustness`).
 - Change over the session: mean of the steps in the last third of the session's time minus
   the mean of those in the first third (fatigue, warm-up), in the metric's own unit.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Iterator, Mapping
 
 import numpy as np
 
-__all__ = ["STATISTICS", "GROUPS", "Record", "MetricStats", "SideSummary", "Summary", "describe", "symmetry_index", "side_summary", "thirds_change"]
+__all__ = [
+    "STATISTICS", "GROUPS", "Record", "MetricStats", "SideSummary", "Summary",
+    "describe", "symmetry_index", "side_summary", "thirds_change", "transition_summary",
+]
 
 #: The statistics of :func:`describe`.
 STATISTICS = ("n", "mean", "sd", "cv_pct")
@@ -25,21 +31,23 @@ GROUPS = ("left", "right", "all")
 
 
 class Record(Mapping[str, Any]):
-    """Read-only ``record["name"]`` access to the named fields of a frozen dataclass, and
-    ``to_dict()`` in field order (the JSON form)."""
-
-    _KEYS: tuple[str, ...] = ()
+    """Read-only ``record["name"]`` access to the fields of a frozen dataclass that are
+    set (not None), and ``to_dict()`` of them in field order (the JSON form)."""
 
     def __getitem__(self, key: str) -> Any:
-        if key not in self._KEYS:
+        if key not in self.keys():
             raise KeyError(key)
         return getattr(self, key)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._KEYS)
+        return iter(self.keys())
 
     def __len__(self) -> int:
-        return len(self._KEYS)
+        return len(self.keys())
+
+    def keys(self) -> list[str]:  # type: ignore[override]
+        """The names of the fields that are set, in order."""
+        return [f.name for f in fields(self) if getattr(self, f.name) is not None]  # type: ignore[arg-type]
 
     def to_dict(self) -> dict[str, Any]:
         """Plain ``{name: value}`` (nested records as dicts too)."""
@@ -50,14 +58,19 @@ class Record(Mapping[str, Any]):
 @dataclass(frozen=True, eq=False)
 class MetricStats(Record):
     """n, mean, SD and CV (%) of one metric's finite values (:func:`describe`), in the
-    metric's unit; NaN where undefined. ``stats.mean`` or ``stats["mean"]``."""
+    metric's unit; NaN where undefined. ``stats.mean`` or ``stats["mean"]``. The transition
+    time's also have ``median``, ``q1``, ``q3``, ``iqr`` (ms) and ``n_well_conditioned``
+    (:func:`transition_summary`); None (and left out of :meth:`to_dict`) for other metrics."""
 
     n: int
     mean: float
     sd: float
     cv_pct: float
-
-    _KEYS = STATISTICS
+    median: float | None = None
+    q1: float | None = None
+    q3: float | None = None
+    iqr: float | None = None
+    n_well_conditioned: int | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,21 +83,15 @@ class SideSummary(Record):
     def __getitem__(self, key: str) -> MetricStats:
         return self.metrics[key]
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.metrics)
-
-    def __len__(self) -> int:
-        return len(self.metrics)
+    def keys(self) -> list[str]:  # type: ignore[override]
+        """The metrics' names."""
+        return list(self.metrics)
 
     def __getattr__(self, name: str) -> MetricStats:
         metrics = self.__dict__.get("metrics", {})
         if name in metrics:
             return metrics[name]
         raise AttributeError(f"{type(self).__name__} has no metric {name!r}")
-
-    def to_dict(self) -> dict[str, dict[str, Any]]:
-        """``{metric: {"n", "mean", "sd", "cv_pct"}}``."""
-        return {name: stats.to_dict() for name, stats in self.metrics.items()}
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,7 +103,11 @@ class Summary(Record):
     right: SideSummary
     all: SideSummary
 
-    _KEYS = GROUPS
+    @classmethod
+    def from_dict(cls, summary: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> "Summary":
+        """From ``{group: {metric: {statistic: value}}}`` (:func:`side_summary`, with
+        :func:`transition_summary`'s statistics added to ``transition_ms``)."""
+        return cls(**{group: SideSummary({name: MetricStats(**stats) for name, stats in summary[group].items()}) for group in GROUPS})
 
 
 def describe(values: np.ndarray) -> dict[str, float]:
@@ -136,9 +147,8 @@ def _groups(side: np.ndarray, included: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def side_summary(columns: Mapping[str, np.ndarray], side: np.ndarray, included: np.ndarray) -> dict[str, dict[str, dict[str, float]]]:
-    """:func:`describe` of every metric over the included steps of each group, as a
-    :class:`Summary` (``summary[group][metric]["mean"]`` works as with plain dicts)."""
-    return Summary(**{group: SideSummary({name: MetricStats(**describe(values[mask])) for name, values in columns.items()}) for group, mask in _groups(side, included).items()})
+    """``{group: {metric: describe(...)}}`` over the included steps of each group."""
+    return {group: {name: describe(values[mask]) for name, values in columns.items()} for group, mask in _groups(side, included).items()}
 
 
 def thirds_change(
@@ -152,3 +162,22 @@ def thirds_change(
         group: {name: describe(values[mask & late])["mean"] - describe(values[mask & early])["mean"] for name, values in columns.items()}
         for group, mask in _groups(side, included).items()
     }
+
+
+def transition_summary(transition_ms: np.ndarray, well_conditioned: np.ndarray, side: np.ndarray, included: np.ndarray) -> dict[str, dict[str, float]]:
+    """Per group: ``median``, ``q1``, ``q3``, ``iqr`` of the finite transition times (ms,
+    NaN without any) and ``n_well_conditioned`` over the included steps.
+
+    Examples
+    --------
+    >>> s = transition_summary(np.array([100.0, 110, 120, 60]), np.array([True, True, False, True]), np.array([0, 0, 0, 1]), np.ones(4, bool))
+    >>> s["left"]["median"], s["left"]["iqr"], s["left"]["n_well_conditioned"], s["right"]["median"]
+    (110.0, 10.0, 2, 60.0)
+    """
+    out = {}
+    for group, mask in _groups(side, included).items():
+        values = np.asarray(transition_ms, float)[mask]
+        values = values[np.isfinite(values)]
+        q1, median, q3 = np.percentile(values, [25.0, 50.0, 75.0]) if values.size else (np.nan,) * 3
+        out[group] = {"median": float(median), "q1": float(q1), "q3": float(q3), "iqr": float(q3 - q1), "n_well_conditioned": int(np.count_nonzero(np.asarray(well_conditioned, bool)[mask]))}
+    return out

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from mat_driver.errors import RecordingError
+from mat_driver.paths import make_folder
 from mat_driver.recording import open_recording, save_recording
 from mat_sim.simulator import simulate
 from gait_metrics import analyze
@@ -31,7 +32,7 @@ def demo(folder: Path, duration_s: float, force: bool) -> None:
 
     Example: mat demo -o /tmp/mat-demo
     """
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     paths = [folder / f"{stem}.h5" for stem, _, _ in DEMO_SESSIONS]
     for path in paths:
         if path.exists() and not force and not _is_demo_file(path):

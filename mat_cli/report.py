@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from gait_metrics import MdcChange, analyze
+from mat_driver.paths import check_folder
 from plots import compare_report, session_report
 from plots.document import REPORT_FORMATS
 from mat_cli.options import existing_file
@@ -45,7 +46,7 @@ def report(recording: Path, folder: Path | None, formats: str) -> None:
     Example: mat report before.h5 -o before-report --format pdf,html
     """
     chosen = _formats(formats)
-    folder = folder or recording.with_name(recording.stem + "-report")
+    folder = check_folder(folder or recording.with_name(recording.stem + "-report"))
     result = analyze(recording)
     written = session_report(result, folder, chosen)
     click.echo(f"{recording}: {len(result.included())} steps analysed")
@@ -77,6 +78,7 @@ def compare(recordings: tuple[Path, ...], folder: Path, labels: tuple[str, ...],
     if labels and len(labels) != len(recordings):
         raise click.UsageError(f"{len(labels)} --label for {len(recordings)} recordings")
     chosen = _formats(formats)
+    check_folder(folder)
     if spm and len(recordings) != 2:
         raise click.UsageError("--spm compares exactly two sessions")
     results = [analyze(path) for path in recordings]

@@ -15,6 +15,7 @@ from exports.tables import check_new, write_rows
 from mat_cli.options import existing_file, force_option, output_file
 from mat_driver.importers import IMPORT_FORMATS, import_recording
 from mat_driver.model import SETUPS
+from mat_driver.paths import check_folder
 from mat_driver.recording import check_writable, save_recording
 
 _SUFFIX = {"mat": ".mat", "c3d": ".c3d", "json": ".json"}
@@ -33,6 +34,10 @@ def export(recording: Path, fmt: str, what: tuple[str, ...], output: Path | None
     """
     if output is None:
         output = recording.with_name(recording.stem + ("-tables" if fmt == "csv" else _SUFFIX[fmt]))
+    if fmt == "csv":
+        check_folder(output)
+    else:
+        check_writable(output, force=force)
     result = analyze(recording)
     for path in export_session(result, output, format=fmt, what=what, force=force):
         click.echo(str(path))

@@ -23,6 +23,7 @@ import numpy as np
 
 from mat_driver import __version__
 from mat_driver.errors import RecordingError
+from mat_driver.paths import file_in_the_way, not_a_folder
 from mat_driver.model import (
     FORMAT_VERSION,
     Calibration,
@@ -59,14 +60,20 @@ def check_writable(path: str | os.PathLike[str], *, force: bool = False) -> Path
     Raises
     ------
     RecordingError
-        If the file exists and ``force`` is False, or its folder does not exist.
+        If the file exists and ``force`` is False, ``path`` is a folder, its folder does not
+        exist, or a file stands where its folder should be.
     """
     target = Path(path)
+    if target.is_dir():
+        raise RecordingError(f"{target}: is a folder; give a file name")
     if target.exists() and not force:
         raise RecordingError(
             f"{target}: file exists; choose another name or pass --force to overwrite it"
         )
     if not target.parent.is_dir():
+        blocker = file_in_the_way(target.parent)
+        if blocker is not None:
+            raise not_a_folder(target, blocker)
         raise RecordingError(f"{target}: folder {target.parent} does not exist; create it first")
     return target
 

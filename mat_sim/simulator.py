@@ -53,7 +53,9 @@ class SimConfig:
     keeps the template's own. Variability is the SD from step to step.
     ``foot_flat_right_extra_ms`` lengthens the right foot's lag (an asymmetric gait).
     ``foot_model`` picks the foot: ``"blobs"`` (:mod:`mat_sim.footmodel`) or ``"plantar"``
-    (:mod:`mat_sim.plantar`, an independent anatomy, loading and truth).
+    (:mod:`mat_sim.plantar`, an independent anatomy, loading and truth). ``hop_side`` (0
+    left, 1 right) makes every step a hop on that foot, landing on the walker's midline:
+    ``cadence_spm`` hops a minute, each ``stance_ms`` on the mat, the rest in flight.
     """
 
     gait: str = "run"
@@ -77,6 +79,7 @@ class SimConfig:
     placement_sd_mm: float = 6.0
     belt_dip_frac: float = 0.04
     pass_gap_s: float = 2.5
+    hop_side: int | None = None
     rows: int = 56
     cols: int = 160
     pitch_mm: float = 8.5
@@ -102,6 +105,8 @@ class SimConfig:
             raise ValueError(f"the simulator supports treadmill and walkway setups, got {self.setup!r}")
         if self.stance_ms <= 0 or self.cadence_spm <= 0 or self.duration_s <= 0:
             raise ValueError("stance, cadence and duration must be > 0")
+        if self.hop_side not in (None, 0, 1):
+            raise ValueError(f"hop_side must be None, 0 (left) or 1 (right), got {self.hop_side!r}")
         if not 0.0 <= self.drop_fraction < 0.5:
             raise ValueError(f"drop_fraction must be in [0, 0.5), got {self.drop_fraction}")
 
@@ -125,6 +130,16 @@ PRESETS: dict[str, SimConfig] = {
         gait="walk", setup="treadmill", belt_speed_m_s=1.2, cadence_spm=108.0, stance_ms=700.0,
         foot_flat_ms=None, step_width_mm=95.0, progression_angle_deg=8.0, cols=170,
         subject_id="SIM-WALKER", foot_flat_sd_ms=8.0,
+    ),
+    "hopper": dataclasses.replace(
+        _RUNNER, hop_side=1, belt_speed_m_s=1.2, cadence_spm=130.0, stance_ms=300.0, foot_flat_ms=60.0,
+        subject_id="SIM-HOPPER",
+    ),
+    "velostat-pass": SimConfig(
+        gait="walk", setup="walkway", cadence_spm=112.0, stance_ms=650.0, foot_flat_ms=None,
+        step_width_mm=95.0, progression_angle_deg=8.0, rows=28, cols=56, pitch_mm=18.0, rate_hz=60.0,
+        adc_bits=8, gain_kpa=2.0, noise_counts=1.0, crosstalk_frac=0.02, belt_speed_m_s=0.0,
+        pass_gap_s=2.0, subject_id="SIM-VELOSTAT", foot_flat_sd_ms=8.0,
     ),
 }
 PRESETS |= {  # issue 13: other strikes, speeds, sides and sensors
@@ -364,7 +379,8 @@ class Simulation:
         mat_y = cfg.rows * cfg.pitch_mm
         steps: list[_Step] = []
         t = rng.uniform(-0.5, 0.0) * step_time
-        side = int(rng.integers(2))
+        side = int(rng.integers(2)) if cfg.hop_side is None else cfg.hop_side
+        lane_mm = 0.0 if cfg.hop_side is not None else 0.5 * cfg.step_width_mm  # hops land on the midline
         x_walk = None
         while t < cfg.duration_s + step_time:
             stance = cfg.stance_ms / 1000.0 * (1.0 + cfg.stance_sd_frac * rng.standard_normal())
@@ -372,7 +388,7 @@ class Simulation:
             if cfg.foot_flat_ms is not None:
                 lag_ms = cfg.foot_flat_ms + (cfg.foot_flat_right_extra_ms if side == 1 else 0.0)
                 foot_flat = max(0.005, (lag_ms + cfg.foot_flat_sd_ms * rng.standard_normal()) / 1000.0)
-            y = mat_y / 2.0 + (0.5 if side == 0 else -0.5) * cfg.step_width_mm + cfg.placement_sd_mm * rng.standard_normal()
+            y = mat_y / 2.0 + (lane_mm if side == 0 else -lane_mm) + cfg.placement_sd_mm * rng.standard_normal()
             if cfg.setup == "treadmill":
                 travel = cfg.belt_speed_m_s * stance * 1000.0
                 x = (mat_x - cfg.foot_length_mm + travel) / 2.0 + cfg.placement_sd_mm * rng.standard_normal()
@@ -385,7 +401,7 @@ class Simulation:
                 x_walk += cfg.walk_speed_m_s * step_time * 1000.0
             steps.append(self._new_step(len(steps), side, t, stance, foot_flat, np.array([x, y])))
             t += step_time * (1.0 + cfg.step_time_sd_frac * rng.standard_normal())
-            side = 1 - side
+            side = side if cfg.hop_side is not None else 1 - side
         return steps
 
     def _new_step(self, index: int, side: int, t_ic: float, stance_s: float, foot_flat_s: float | None, origin: np.ndarray):

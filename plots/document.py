@@ -20,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+from mat_driver.paths import make_folder
 from plots.page import FLAG_COLOUR, Block, Card, Headline, Table, headline_block, pair_block, table_blocks, text_block
 from plots.style import A4_PORTRAIT_IN
 
@@ -97,7 +98,7 @@ def write_report(report: Report, folder: Path, stem: str, formats: Iterable[str]
     PNGs are named ``{stem}-{panel.key}.png``; the PDF and HTML ``{stem}.pdf`` and
     ``{stem}.html``.
     """
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     formats = set(formats)
     written: dict[str, Path] = {}
     pngs = {panel.key: _png_bytes(_panel_figure(panel)) for panel in report.panels} if formats & {"png", "html"} else {}

@@ -1,7 +1,7 @@
 """Page 1's key figures: the transition per side, how robust it is, and whether it changed.
 
-The robustness columns ``transition_spread_ms`` and ``well_conditioned`` of the step table
-are used when the analysis gives them; otherwise their lines say "n/a".
+The spread and the conditioning come from the step table's robustness columns
+``transition_spread_ms`` and ``well_conditioned`` (docs/metrics.md).
 """
 
 from __future__ import annotations
@@ -11,18 +11,15 @@ from typing import Sequence
 import numpy as np
 
 from gait_metrics import SIDES, MdcChange, SessionComparison, SessionResult
+from gait_metrics.robustness import WELL_CONDITIONED_MS
 from plots.page import Card, Headline
 from plots.style import side_style
 
-__all__ = ["REFERENCE_FOOT_FLAT_PCT", "WELL_CONDITIONED_MS", "fmt", "mean_sd", "conditioning", "session_headline", "comparison_headline"]
+__all__ = ["REFERENCE_FOOT_FLAT_PCT", "fmt", "mean_sd", "conditioning", "session_headline", "comparison_headline"]
 
 #: Foot-flat phase (foot flat to heel off) in % of stance: mean of 220 young adults jogging
 #: barefoot at 3.3 m/s (De Cock et al. 2005, Gait Posture 21:432). No SD is given with it here.
 REFERENCE_FOOT_FLAT_PCT = 25.3
-
-#: A step is well conditioned when its transition moves by at most this much (ms) over the
-#: event-threshold and region-boundary variants (docs/metrics.md).
-WELL_CONDITIONED_MS = 10.0
 
 _NOTE = (
     "Transition: foot flat (heel and forefoot both loaded) to heel off, mean ± SD of the included steps. "
@@ -46,29 +43,22 @@ def mean_sd(stats: dict[str, float], unit: str = "") -> str:
     return f"{fmt(stats['mean'])} ± {fmt(stats['sd'])}" + (f" {unit}" if unit else "")
 
 
-def conditioning(result: SessionResult, side: int | None = None) -> tuple[int, int] | None:
-    """(well-conditioned steps, included steps) of a side or of the session; None when the
-    analysis has no ``well_conditioned`` column."""
-    flags = getattr(result.steps, "well_conditioned", None)
-    if flags is None:
-        return None
+def conditioning(result: SessionResult, side: int | None = None) -> tuple[int, int]:
+    """(well-conditioned steps, included steps) of a side or of the session."""
     mask = result.steps.mask(side, included=True)
-    return int(np.count_nonzero(np.asarray(flags, bool)[mask])), int(np.count_nonzero(mask))
+    return int(np.count_nonzero(result.steps.well_conditioned[mask])), int(np.count_nonzero(mask))
 
 
-def _poorly_conditioned(counts: tuple[int, int] | None) -> bool:
-    return counts is not None and counts[1] > 0 and 2 * counts[0] < counts[1]
+def _poorly_conditioned(counts: tuple[int, int]) -> bool:
+    return counts[1] > 0 and 2 * counts[0] < counts[1]
 
 
-def _conditioning_text(counts: tuple[int, int] | None) -> str:
-    return "well conditioned: n/a" if counts is None else f"well conditioned: {counts[0]} of {counts[1]} steps"
+def _conditioning_text(counts: tuple[int, int]) -> str:
+    return f"well conditioned: {counts[0]} of {counts[1]} steps"
 
 
 def _spread_text(result: SessionResult, side: int) -> str:
-    spread = getattr(result.steps, "transition_spread_ms", None)
-    if spread is None:
-        return "spread: n/a (not in this analysis)"
-    values = np.asarray(spread, float)[result.steps.mask(side, included=True)]
+    values = np.asarray(result.steps.transition_spread_ms, float)[result.steps.mask(side, included=True)]
     values = values[np.isfinite(values)]
     if not values.size:
         return "spread: -"

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import math
 import select
 import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Callable, Iterator
+
+import numpy as np
 
 #: The `mat` command, run from this interpreter.
 MAT_COMMAND = [sys.executable, "-m", "mat_cli"]
+
+#: Vendor sample recordings inside the repository (tests/data/README.md says where they come from).
+VENDOR_DATA = Path(__file__).resolve().parent / "data"
 
 
 @contextmanager
@@ -35,3 +42,22 @@ def wait_for(condition: Callable[[], Any], timeout_s: float = 10.0, what: str = 
             return value
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def rate_tolerance_hz(host_time_s: np.ndarray, rate_hz: float, n_gaps: int = 0) -> float:
+    """How far a rate from the intervals between frame arrivals may be from ``rate_hz``.
+
+    ``host_time_s`` are the arrival times (s) of frames sent every 1/``rate_hz`` s, in the
+    order sent; ``n_gaps`` intervals hold a gap (skipped counters) and are left out of the
+    mean, as the recorder does. Arrival k is k / ``rate_hz`` after the first plus a delay;
+    the delays spread over ``spread`` s (the actual duration against the frame count's,
+    and every stall in between: milliseconds on an idle machine, more while the CPU is
+    busy). The mean interval is then off by at most ``(1 + n_gaps) * spread / n`` s over
+    the ``n`` intervals it averages; returned as Hz (infinite if that reaches a period).
+    """
+    period_s = 1.0 / rate_hz
+    times = np.asarray(host_time_s, float)
+    delays_s = times - times[0] - np.arange(len(times)) * period_s
+    spread_s = float(delays_s.max() - delays_s.min())
+    error_s = (1 + n_gaps) * spread_s / (len(times) - 1 - n_gaps)
+    return math.inf if error_s >= period_s else error_s / (period_s * (period_s - error_s))

@@ -32,12 +32,27 @@ def from_kpa(
     source: str,
     calibrated: bool = True,
 ) -> Recording:
-    """A recording from pressures ``(n, rows, cols)`` in kPa (or raw units if not calibrated)."""
+    """A recording from pressures ``(n, rows, cols)`` in kPa (or raw units if not calibrated).
+
+    Raises
+    ------
+    RecordingError
+        If any value is NaN or infinite (nothing is imported: the message counts them), or
+        negative, or too large for the 16-bit storage.
+    """
     pressure = np.asarray(pressure, float)
-    if pressure.size and (np.nanmin(pressure) < 0):
+    bad = ~np.isfinite(pressure)
+    if bad.any():
+        frames_hit = int(bad.reshape(len(pressure), -1).any(axis=1).sum())
+        cells = int(bad.sum())
+        raise RecordingError(
+            f"{source}: {cells} cell{'s' if cells > 1 else ''} in {frames_hit} of {len(pressure)} frames "
+            "NaN or infinite; nothing imported: replace them (e.g. by 0) and import again"
+        )
+    if pressure.size and pressure.min() < 0:
         raise RecordingError(f"{source}: negative pressure values")
     gain = KPA_PER_COUNT if calibrated else 1.0
-    counts = np.rint(np.nan_to_num(pressure) / gain)
+    counts = np.rint(pressure / gain)
     if counts.size and counts.max() > 65535:
         raise RecordingError(f"{source}: values up to {pressure.max():g} do not fit the 16-bit storage")
     return Recording(

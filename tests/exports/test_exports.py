@@ -19,6 +19,7 @@ from mat_cli.main import cli
 from mat_driver.errors import RecordingError
 from mat_driver.recording import save_recording
 from mat_sim.simulator import simulate
+from tests.support import VENDOR_DATA
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +106,7 @@ def test_cli_import_export_batch(session, tmp_path: Path) -> None:
     assert result.exit_code == 0 and "30 frames, 4x6 cells" in result.output, result.output
     result = runner.invoke(cli, ["import", str(tmp_path / "f.npy"), "-o", str(tmp_path / "g.h5")])
     assert result.exit_code == 1 and "need --pitch, --rate" in result.output
-    vendor = Path(__file__).resolve().parents[3] / "shared" / "data" / "vendor"
-    result = runner.invoke(cli, ["import", str(vendor / "fscan_testL.asf"), "-o", str(tmp_path / "insole.h5"), "--side", "left"])
+    result = runner.invoke(cli, ["import", str(VENDOR_DATA / "fscan_testL.asf"), "-o", str(tmp_path / "insole.h5"), "--side", "left"])
     assert result.exit_code == 0, result.output
     insole = analyze(tmp_path / "insole.h5")
     assert insole.included() and all(s.side == 0 and s.side_confident for s in insole.included())

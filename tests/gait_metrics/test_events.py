@@ -95,6 +95,19 @@ def test_a_forefoot_strike_has_no_foot_flat() -> None:
     assert p["push_off_ms"][0] == pytest.approx(1000 * (e.to_s[0] - e.forefoot_contact_s[0]))
 
 
+def test_a_foot_flat_shorter_than_a_frame_is_found_between_frames() -> None:
+    # the rearfoot falls from 40 to 3 N while the forefoot rises from 2 to 60 N (level 5 N):
+    # no frame has both on, but between frames 3 and 4 both curves are over the level
+    rear = np.array([0, 60, 90, 40, 3, 0, 0, 0.0])
+    fore = np.array([0, 0, 0, 2, 60, 100, 30, 0.0])
+    e = detect(layout_of(8), rear, fore, ensemble_min_steps=0)
+    true_ff = 3 * DT + (5 - 2) / (60 - 2) * DT  # the forefoot's crossing, about linear this low
+    assert 3 * DT < e.ff_s[0] < e.ho_s[0] < 4 * DT and e.ff_s[0] == pytest.approx(true_ff, abs=0.002)
+    # the forefoot a frame later: the rearfoot is off before the forefoot is on, no foot flat
+    late = detect(layout_of(9), np.r_[rear, 0.0], np.r_[0, fore], ensemble_min_steps=0)
+    assert bool(late.heel_loaded[0]) and np.isnan(late.ff_s[0]) and np.isnan(late.ho_s[0])
+
+
 def test_heel_off_never_after_toe_off() -> None:
     rear = np.array([0, 50, 60, 60, 60, 0.0])  # the heel leaves with the forefoot
     fore = np.array([0, 0, 40, 60, 60, 0.0])

@@ -26,8 +26,9 @@ BLOBS = np.array([
 ])
 
 
-def render(origin: tuple[float, float], angle_deg: float, force_n: float, shift_mm: float = 0.0) -> np.ndarray:
-    """Cell-mean pressure (kPa) of the foot, 3 x 3 samples a cell, raised-cosine blobs."""
+def render(origin: tuple[float, float], angle_deg: float, force_n: float, shift_mm: float = 0.0, right: bool = False) -> np.ndarray:
+    """Cell-mean pressure (kPa) of the foot (a left foot; ``right`` mirrors it), 3 x 3
+    samples a cell, raised-cosine blobs."""
     x, y = mat_coordinates(GEOMETRY)
     offsets = (np.arange(3) - 1) / 3.0 * PITCH
     c, s = np.cos(np.radians(angle_deg)), np.sin(np.radians(angle_deg))
@@ -35,7 +36,7 @@ def render(origin: tuple[float, float], angle_deg: float, force_n: float, shift_
     for dx in offsets:
         for dy in offsets:
             px, py = x + dx + shift_mm - origin[0], y + dy - origin[1]
-            along, left = c * px + s * py, -s * px + c * py
+            along, left = c * px + s * py, (-s * px + c * py) * (-1.0 if right else 1.0)
             for cx, cy, a, b, share in BLOBS:
                 r2 = ((along - cx) / a) ** 2 + ((left - cy) / b) ** 2
                 shape = np.where(r2 < 1, np.cos(0.5 * np.pi * np.sqrt(np.minimum(r2, 1))) ** 2, 0.0)
@@ -99,7 +100,7 @@ def test_a_treadmill_session_reports_set_and_estimated_speed() -> None:
         for j in range(30):
             f = 1200.0 * np.sin(np.pi * (j + 1) / 31)
             side_y = 200.0 if k % 2 == 0 else 140.0
-            pressure[20 + 60 * k + j] += render((1000.0 - 15.0 * j, side_y), 6.0 if k % 2 == 0 else -6.0, f)
+            pressure[20 + 60 * k + j] += render((1000.0 - 15.0 * j, side_y), 6.0 if k % 2 == 0 else -6.0, f, right=k % 2 == 1)
     raw = np.rint(pressure).astype(np.uint16)
     rec = Recording(raw, np.arange(n) * 0.01, GEOMETRY, 100.0, calibration=Calibration(gain_kpa=1.0, calibrated=True),
                     metadata=Metadata(setup="treadmill", belt_speed_m_s=1.6))

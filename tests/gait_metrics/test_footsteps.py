@@ -123,3 +123,69 @@ def test_passes_split_at_pauses_and_turns_and_toe_out_cancels() -> None:
     assert passes.tolist() == [0, 0, 0, 1, 1]
     direction = progression_directions(axis, passes, np.array([0, 1, 0, 1, 0]), np.ones(5, bool))
     assert np.allclose(direction, [[1, 0], [1, 0], [1, 0], [-1, 0], [-1, 0]])
+
+
+def test_hops_scattered_into_two_lanes_stay_on_one_foot() -> None:
+    # one lane of right-foot hops (scatter about 20 mm) whose heels alternate sides of the
+    # lane's middle by chance: the "lines" lie 34 mm apart, under 4 times their spread
+    ic = np.arange(8) * 0.45
+    heel = np.column_stack([ic * 1200.0, np.array([30.0, -5.0, 12.0, -28.0, 4.0, -14.0, 22.0, -21.0])])
+    axis = np.tile([1.0, 0.0], (8, 1))
+    sides, sure = assign_sides(heel, ic, np.full(8, -30.0), np.zeros(8, int), axis)
+    assert sides.tolist() == [1] * 8 and not sure.any()
+
+
+def test_lines_far_apart_outvote_shapes_that_all_say_one_foot() -> None:
+    # walking, heels 100 mm apart with 5 mm scatter: the lines decide, the shapes only lower the confidence
+    ic = np.arange(8) * 0.55
+    heel = np.column_stack([ic * 1300.0, np.where(np.arange(8) % 2 == 0, 50.0, -50.0) + np.array([3, -4, 5, 2, -3, 4, -5, 1.0])])
+    axis = np.tile([1.0, 0.0], (8, 1))
+    sides, sure = assign_sides(heel, ic, np.full(8, 20.0), np.zeros(8, int), axis)
+    assert sides.tolist() == [0, 1] * 4 and sure.tolist() == [True, False] * 4
+
+
+def test_a_noise_cluster_beside_a_foot_is_not_merged_into_it() -> None:
+    p = frames()
+    p[5:35, 10:20, 20:45] = 200.0  # a foot
+    # three frames of noise 8 cells ahead of its toes, 4.3 cm^2 in one of them
+    p[18, 14:16, 52:55] = 8.0
+    p[19, 15, 53] = p[20, 14, 54] = 8.0
+    seg = segment(p)
+    assert len(seg.footprints_) == 1 and seg.n_noise_blobs_ == 1
+    fp = seg.footprints_
+    assert (fp.cell % GEOMETRY.cols).max() == 44
+
+
+def test_a_brief_strong_heel_touch_merges_with_the_forefoot() -> None:
+    p = frames()
+    p[5:9, 10:20, 10:20] = 400.0  # heel: four frames
+    p[7:35, 8:22, 32:45] = 300.0  # forefoot, 12 empty cells ahead, much longer
+    seg = segment(p)
+    assert len(seg.footprints_) == 1 and seg.footprints_.first_frame.tolist() == [5]
+
+
+def test_stray_cells_strung_along_a_foot_are_cut_off() -> None:
+    p = frames()
+    p[5:35, 10:20, 20:45] = 200.0  # a foot
+    for k in range(8):  # one-frame noise cells by its toes, one in each lane beside the foot
+        p[12 + k, 22 + k, 46 + k % 2] = 9.0
+    seg = segment(p)
+    assert len(seg.footprints_) == 1
+    assert sorted(set((seg.footprints_.cell // GEOMETRY.cols).tolist())) == list(range(10, 20))
+
+
+def test_room_along_the_mat_beyond_each_footprint() -> None:
+    p = frames()
+    p[2:12, 10:20, 3:30] = 200.0  # 3 cells from the rear end
+    p[15:25, 10:20, 40:77] = 200.0  # 3 cells from the front end (column 79)
+    fp = segment(p).footprints_
+    assert np.allclose(fp.room_along_mm(), [3 * 8.5, 3 * 8.5])
+
+
+def test_a_crossover_takes_its_shape_and_is_not_confident() -> None:
+    ic = np.arange(7) * 0.35
+    heel = np.column_stack([ic * 2800.0, [40.0, -40.0, 42.0, 38.0, 41.0, -39.0, 40.0]])  # step 3, a right foot, lands left
+    lateral = np.array([20.0, -20.0, 20.0, -20.0, 20.0, -20.0, 20.0])
+    sides, sure = assign_sides(heel, ic, lateral, np.zeros(7, int), np.tile([1.0, 0.0], (7, 1)))
+    assert sides.tolist() == [0, 1, 0, 1, 0, 1, 0]
+    assert not sure[3] and sure[[0, 1, 5, 6]].all()

@@ -20,8 +20,7 @@ _PLANTAR_TREADMILL = {("plantar", p) for p in ("shuffling-runner", "trained-runn
 #: what it measured (seed 11): not asserted there, asserted everywhere else. The lead sets
 #: the thresholds for the plantar model after the region work (issue 13).
 PENDING: dict[str, set[tuple[str, str]]] = {
-    # one step whose true foot flat lasts 6 ms (under a frame): FF and the transition NaN
-    "events": {("plantar", "fast-runner")},
+    "events": set(),
     # a 1.5 m walkway: passes of one or two whole steps, so no alternation to confirm a side
     "sides_confident": {("blobs", "devkit-walker"), ("plantar", "devkit-walker")},
     # CoP path x median 0.23 pitch (blobs fast runner); plantar on a treadmill: path RMS
@@ -62,7 +61,12 @@ def simulated(name: str, foot_model: str = "blobs") -> Session:
     return Session(name, foot_model)
 
 
-@pytest.fixture(params=[(p, m) for m in FOOT_MODELS for p in PRESETS], ids="{0[1]}-{0[0]}".format)
+#: hops and the coarse 60 Hz pass are checked for steps and sides in test_setups.py (this
+#: harness's step width, step length and one-frame event checks do not fit them)
+SETUP_PRESETS = ("hopper", "velostat-pass")
+
+
+@pytest.fixture(params=[(p, m) for m in FOOT_MODELS for p in PRESETS if p not in SETUP_PRESETS], ids="{0[1]}-{0[0]}".format)
 def session(request) -> Session:
     return simulated(*request.param)
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import time
-
 from gait_metrics import analyze
 from gait_metrics.analyze import frame_times
 from live_view import Command, KnownSteps, LiveFeed, LiveSession, Player
 from mat_sim.simulator import simulate
 from tests.live_view.test_feed import Collected
 from tests.support import wait_for
+
+
+def paused_statuses(out: Collected) -> int:
+    """How many "paused" status messages the page got so far."""
+    return sum(1 for m in out.of("status") if m["state"] == "paused")
 
 
 def test_play_pause_and_seek() -> None:
@@ -28,9 +31,13 @@ def test_play_pause_and_seek() -> None:
         rows = [r for m in out.of("steps") for r in m["rows"]]
         assert rows and all(r["to_s"] <= out.of("frame")[-1]["t"] + 0.05 for r in rows)
         player.command(Command("pause"))
-        time.sleep(0.3)
+        # The paused player says so on every turn of its loop (about 4 a second): after one
+        # more such turn the frames shown before the pause are out; two turns further on
+        # (half a second of the player's own time, however busy the machine) none followed.
+        paused = wait_for(lambda: paused_statuses(out) if out.of("status")[-1]["state"] == "paused" else 0, what="the pause")
+        wait_for(lambda: paused_statuses(out) >= paused + 1, timeout_s=30, what="a turn of the paused player")
         paused_at = out.of("frame")[-1]["t"]
-        time.sleep(0.5)
+        wait_for(lambda: paused_statuses(out) >= paused + 3, timeout_s=30, what="two more turns of the paused player")
         assert out.of("frame")[-1]["t"] == paused_at and out.of("status")[-1]["state"] == "paused"
         player.command(Command("seek", 4.0))
         wait_for(lambda: abs(out.of("frame")[-1]["t"] - 4.0) < 0.02)

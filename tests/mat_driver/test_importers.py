@@ -10,9 +10,9 @@ import pytest
 from gait_metrics import analyze
 from mat_driver.errors import RecordingError
 from mat_driver.importers import import_recording
+from tests.support import VENDOR_DATA
 
-VENDOR = Path(__file__).resolve().parents[3] / "shared" / "data" / "vendor"
-ASF, LST = VENDOR / "fscan_testL.asf", VENDOR / "emed_test.lst"
+ASF, LST = VENDOR_DATA / "fscan_testL.asf", VENDOR_DATA / "emed_test.lst"
 
 
 def test_tekscan_asf_values_geometry_and_times() -> None:

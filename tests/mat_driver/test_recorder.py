@@ -72,7 +72,9 @@ def test_every_protocol_records_bit_identical_frames_through_a_pty(tmp_path: Pat
     assert summary.reason == "duration reached"
     with open_recording(summary.path) as rec:
         recorded = rec.raw()
-        assert rec.n_frames == summary.frames >= 60
+        # 120 frames in 0.6 s when idle; a polled mat answers slower on a busy CPU. The
+        # property is bit-identity, and 20 consecutive random frames settle it.
+        assert rec.n_frames == summary.frames >= 20
         assert rec.stats["frames_rejected"] == 0
         assert rec.gaps.total_missing == 0
         offset = match_offset(recorded, source.frames)
@@ -235,10 +237,12 @@ def test_a_mat_speaking_another_protocol_ends_with_no_frames(tmp_path: Path) -> 
     mat = VirtualMat(source, "csv")  # the profile below expects pmat
     serve_in_background(mat, link)
     try:
-        options = RecordingOptions(duration_s=30, first_frame_timeout_s=0.5)
+        # long enough for the mat's first bytes to arrive on a busy machine (at 200 frames/s
+        # they come within milliseconds when idle); the test waits that long in any case
+        options = RecordingOptions(duration_s=30, first_frame_timeout_s=3.0)
         summary = Recorder(link.path, profile("pmat"), str(tmp_path / "r.h5"), options=options).run()
     finally:
         mat.stop.set()
         link.close()
-    assert summary.reason == "no frames in 0.5 s" and summary.frames == 0
+    assert summary.reason == "no frames in 3 s" and summary.frames == 0
     assert summary.stats["bytes_discarded"] > 0

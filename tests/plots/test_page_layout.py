@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gait_metrics import SessionResult, StepTable, analyze, compare_sessions
+from gait_metrics import SessionResult, analyze, compare_sessions
 from mat_sim.simulator import simulate
 from plots.document import Report, Table, write_report
 from plots.headline import REFERENCE_FOOT_FLAT_PCT
@@ -102,31 +102,11 @@ def test_a_table_of_very_long_cells_is_never_overlapping_and_loses_nothing(tmp_p
             assert cell in texts
 
 
-class _RobustSteps:
-    """A step table with the robustness columns of issue 13 point 3 (until the analysis has them)."""
-
-    def __init__(self, steps: StepTable, spread_ms: np.ndarray) -> None:
-        self._steps = steps
-        self.transition_spread_ms = spread_ms
-        self.well_conditioned = spread_ms <= 10.0
-
-    def __getattr__(self, name: str):
-        return getattr(self._steps, name)
-
-    def __len__(self) -> int:
-        return len(self._steps)
-
-    def __getitem__(self, index: int):
-        return self._steps[index]
-
-    def __iter__(self):
-        return iter(self._steps)
-
-
 def _with_robustness(result: SessionResult, spread_ms: dict[int, float]) -> SessionResult:
     """The result with every step's transition spread set per side."""
     spread = np.array([spread_ms.get(int(side), np.nan) for side in result.steps.side])
-    return dataclasses.replace(result, steps=_RobustSteps(result.steps, spread))
+    steps = dataclasses.replace(result.steps, transition_spread_ms=spread, well_conditioned=spread <= 10.0)
+    return dataclasses.replace(result, steps=steps)
 
 
 def test_the_spread_and_a_poorly_conditioned_session_are_shown(before: SessionResult, tmp_path: Path) -> None:

@@ -107,9 +107,9 @@ def test_a_recording_without_steps_still_gets_a_report(tmp_path: Path) -> None:
 
 def test_an_insole_recording_gets_a_report_with_all_steps(tmp_path: Path) -> None:
     from mat_driver.importers import import_recording
+    from tests.support import VENDOR_DATA
 
-    vendor = Path(__file__).resolve().parents[3] / "shared" / "data" / "vendor"
-    result = analyze(import_recording(vendor / "fscan_testL.asf"))
+    result = analyze(import_recording(VENDOR_DATA / "fscan_testL.asf"))
     (table,) = session_document(result).tables
     rows = {row[0]: row for row in table.rows}
     assert rows["Stance (ms)"][1] == "-" and rows["Stance (ms)"][5].startswith(f"{result.summary['all']['stance_ms']['mean']:.1f}")
