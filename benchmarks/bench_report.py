@@ -13,7 +13,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from mat_cli.report import analyze_file, write_session_report
+from gait_metrics import analyze
+from plots import session_report
 from mat_driver.recording import save_recording
 from mat_sim.simulator import simulate
 from plots.document import REPORT_FORMATS
@@ -31,9 +32,9 @@ def main() -> None:
         print(f"{sim.n_frames} frames ({raw_mb:.0f} MB raw, {path.stat().st_size / 1e6:.0f} MB on disk)")
         tracemalloc.start()
         start = time.perf_counter()
-        result = analyze_file(path)
+        result = analyze(path)
         analysed = time.perf_counter() - start
-        write_session_report(result, Path(folder) / "report", list(REPORT_FORMATS))
+        session_report(result, Path(folder) / "report", list(REPORT_FORMATS))
         took = time.perf_counter() - start
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()

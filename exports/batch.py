@@ -16,7 +16,6 @@ from typing import Any, Callable, Iterable, Sequence
 
 from gait_metrics import SUMMARY_METRICS, MetricsError, analyze
 from mat_driver.errors import MatError, RecordingError
-from mat_driver.recording import open_recording
 
 __all__ = ["BatchResult", "expand_inputs", "analyze_one", "run_batch", "session_row"]
 
@@ -77,8 +76,7 @@ def session_row(result) -> dict[str, Any]:
 def analyze_one(path: str) -> tuple[str, list[dict[str, Any]] | None, dict[str, Any] | None, str]:
     """Analyse one file: ``(path, step rows, session row, "")`` or ``(path, None, None, why)``."""
     try:
-        with open_recording(path) as recording:
-            result = analyze(recording)
+        result = analyze(path)
         return path, result.steps_table(), session_row(result), ""
     except (MatError, MetricsError, OSError, ValueError) as exc:
         return path, None, None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
 from gait_metrics._validation import check_array
+from gait_metrics.dataframes import to_dataframe
 from gait_metrics.noise import NoiseModel, floor_counts
 from mat_driver.model import Calibration, Geometry, Recording
 
@@ -314,6 +316,10 @@ class FrameSeries:
 
     def __len__(self) -> int:
         return int(self.time_s.size)
+
+    def to_dataframe(self) -> Any:
+        """The per-frame columns as a ``pandas.DataFrame`` (extra ``pandas``)."""
+        return to_dataframe({name: getattr(self, name) for name in self.COLUMNS})
 
     @classmethod
     def from_sums(

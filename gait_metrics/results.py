@@ -20,10 +20,12 @@ from typing import Any, Iterator
 import numpy as np
 
 from gait_metrics.cop import FrameSeries
+from gait_metrics.dataframes import to_dataframe
 from gait_metrics.progression import CURVE_NAMES, PERCENT, Butterfly
 from gait_metrics.reliability import Reliability, side_reliability
+from gait_metrics.summary import Record, SideSummary, Summary
 
-__all__ = ["SIDES", "SUMMARY_METRICS", "FOOTPRINT_X_EDGES_MM", "FOOTPRINT_Y_EDGES_MM", "Step", "StepTable", "StepCurves", "MeanFootprint", "SessionResult"]
+__all__ = ["json_safe", "SIDES", "SUMMARY_METRICS", "FOOTPRINT_X_EDGES_MM", "FOOTPRINT_Y_EDGES_MM", "Step", "StepTable", "StepCurves", "MeanFootprint", "Quality", "SessionResult"]
 
 #: Side codes: 0 left, 1 right (-1 unknown, e.g. an insole of unknown side).
 SIDES = ("left", "right")
@@ -134,6 +136,30 @@ class StepTable:
         """Boolean mask of the steps that count in averages."""
         return ~self.excluded
 
+    def mask(self, side: int | str | None = None, included: bool | None = None) -> np.ndarray:
+        """Boolean mask of the steps of one side (0 / ``"left"``, 1 / ``"right"``; None: any)
+        that are included (True), excluded (False) or either (None)."""
+        chosen = np.ones(len(self), bool)
+        if side is not None:
+            chosen &= self.side == (SIDES.index(side) if isinstance(side, str) else side)
+        if included is not None:
+            chosen &= self.included if included else self.excluded
+        return chosen
+
+    def rows(self, side: int | str | None = None, included: bool | None = None) -> np.ndarray:
+        """Row indices (into :attr:`SessionResult.curves` too) of :meth:`mask`'s steps."""
+        return np.flatnonzero(self.mask(side, included))
+
+    def select(self, side: int | str | None = None, included: bool | None = None) -> "StepTable":
+        """The steps of :meth:`mask` as a table of their own, e.g.
+        ``result.steps.select("left", included=True)``."""
+        chosen = self.mask(side, included)
+        return dataclasses.replace(self, **{name: values[chosen] for name, values in self.columns().items()})
+
+    def to_dataframe(self) -> Any:
+        """Every column as a ``pandas.DataFrame``, one row per step (extra ``pandas``)."""
+        return to_dataframe(self.columns())
+
 
 #: One row of :class:`StepTable`, with a field per column (``step.transition_ms``).
 Step = namedtuple("Step", StepTable.names())
@@ -186,20 +212,97 @@ class MeanFootprint:
     n_steps: int
 
 
-def _plain(value: Any) -> Any:
-    """JSON-ready Python values: NaN and infinities become None."""
+@dataclass(frozen=True, eq=False)
+class Quality(Record):
+    """Data-quality counts of a session (``quality.frames_dropped`` or
+    ``quality["frames_dropped"]``; :meth:`to_dict` is summary.json's ``quality``).
+
+    Attributes
+    ----------
+    frames_dropped, gaps
+        Frames missing from the recording, and the gaps they form.
+    frames_rejected
+        Frames the recorder rejected (bad checksum, wrong size).
+    frames_with_saturation, max_saturated_cells
+        Frames with a cell at the ADC maximum; the most such cells in one frame.
+    steps_detected, steps_included
+        Footprints found; those that count in averages.
+    steps_excluded
+        ``{reason: steps}`` of the excluded steps.
+    steps_cut_by_mat_edge
+        Excluded steps cut by the mat's edge.
+    low_confidence_sides
+        Included steps whose side is uncertain.
+    noise_blobs_dropped
+        Contacts too small or short to be a foot, dropped as noise.
+    incomplete_file
+        The recording's writer was killed (the file was not closed).
+    noise_sd_kpa
+        ``{"median": kPa, "p90": kPa}`` of the working cells' noise SD (docs/metrics.md,
+        noise model).
+    loaded_level_kpa
+        Median over working cells of the level above which a cell is loaded, kPa.
+    dead_cells, stuck_cells, saturated_cells
+        ``[row, col]`` of every dead, stuck, and (at least once) saturated cell.
+    dead_cells_filled, filled_force_pct
+        Readings of dead cells under a foot filled from their neighbours, and their share
+        of all loaded pressure, %.
+    steps_saturated
+        Included steps with over ``max_saturated_force_pct`` of their force in saturated cells.
+    too_noisy, too_noisy_reason
+        The verdict that the mat is too noisy or faulty for gait analysis, and why, in numbers.
+    """
+
+    frames_dropped: int
+    gaps: int
+    frames_rejected: int
+    frames_with_saturation: int
+    max_saturated_cells: int
+    steps_detected: int
+    steps_included: int
+    steps_excluded: dict[str, int]
+    steps_cut_by_mat_edge: int
+    low_confidence_sides: int
+    noise_blobs_dropped: int
+    incomplete_file: bool
+    noise_sd_kpa: dict[str, float]
+    loaded_level_kpa: float
+    dead_cells: list[list[int]]
+    stuck_cells: list[list[int]]
+    saturated_cells: list[list[int]]
+    dead_cells_filled: int
+    filled_force_pct: float
+    steps_saturated: int
+    too_noisy: bool
+    too_noisy_reason: str
+
+
+def json_safe(value: Any, digits: int | None = None) -> Any:
+    """JSON-ready Python values: NaN and infinities become None (null), numpy scalars and
+    arrays plain numbers and lists, objects with ``to_dict()`` their dict; floats rounded to
+    ``digits`` decimals if given. The one NaN-to-null converter of the package.
+
+    Examples
+    --------
+    >>> json_safe({"a": np.float64("nan"), "b": np.arange(2), "c": 1.23456}, digits=2)
+    {'a': None, 'b': [0, 1], 'c': 1.23}
+    """
     if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(float(value)) else None
+        if not math.isfinite(float(value)):
+            return None
+        return float(value) if digits is None else round(float(value), digits)
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, np.ndarray):
-        return [_plain(v) for v in value.tolist()] if value.ndim else _plain(value.item())
+        return [json_safe(v, digits) for v in value.tolist()] if value.ndim else json_safe(value.item(), digits)
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): json_safe(v, digits) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [json_safe(v, digits) for v in value]
+    if hasattr(value, "to_dict"):
+        return json_safe(value.to_dict(), digits)
     return value
 
 
@@ -218,9 +321,11 @@ class SessionResult:
     frames, frames_left, frames_right
         Per-frame values of the whole mat and of each foot (:class:`FrameSeries`).
     summary
-        ``{"left" | "right" | "all": {metric: {"n", "mean", "sd", "cv_pct"}}}`` over
-        included steps; ``transition_ms`` also has ``median``, ``q1``, ``q3``, ``iqr``
-        and ``n_well_conditioned``.
+        :class:`~gait_metrics.summary.Summary` over included steps: per group (``left``,
+        ``right``, ``all``) and metric, n, mean, SD, CV: ``summary.left.transition_ms.mean``
+        (or ``summary["left"]["transition_ms"]["mean"]``; :meth:`summary_of`);
+        ``transition_ms`` also has ``median``, ``q1``, ``q3``, ``iqr`` and
+        ``n_well_conditioned``. A plain nested mapping given here is typed on construction.
     symmetry
         ``{metric: symmetry index in %}`` from the left and right means.
     change
@@ -230,7 +335,8 @@ class SessionResult:
     footprints
         ``{0 | 1: MeanFootprint}`` (left, right) for sides with included steps.
     quality
-        Data-quality counts (dropped frames, saturation, excluded steps, ...).
+        Data-quality counts (:class:`Quality`: dropped frames, saturation, excluded
+        steps, ...); a plain mapping given here is typed on construction.
     notices
         Plain sentences about what could not be measured and why.
     reliability
@@ -244,13 +350,24 @@ class SessionResult:
     frames: FrameSeries
     frames_left: FrameSeries
     frames_right: FrameSeries
-    summary: dict[str, dict[str, dict[str, float]]]
+    summary: Summary
     symmetry: dict[str, float]
     change: dict[str, dict[str, float]]
     butterfly: Butterfly | None
     footprints: dict[int, MeanFootprint]
-    quality: dict[str, Any]
+    quality: Quality
     notices: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.summary, Summary):
+            object.__setattr__(self, "summary", Summary.from_dict(self.summary))
+        if not isinstance(self.quality, Quality):
+            object.__setattr__(self, "quality", Quality(**self.quality))
+
+    def summary_of(self, side: int | str) -> SideSummary:
+        """The summary of one side (0 / ``"left"``, 1 / ``"right"``) or of ``"all"`` steps:
+        ``result.summary_of("left").transition_ms.mean``."""
+        return self.summary[SIDES[side] if isinstance(side, int) else side]
 
     @property
     def force_unit(self) -> str:
@@ -270,8 +387,7 @@ class SessionResult:
     def included(self, side: int | None = None) -> list[Step]:
         """The steps that count in averages (rows of :attr:`steps`), optionally of one side
         (0 left, 1 right). ``steps.included`` is the same as a mask."""
-        mask = self.steps.included if side is None else self.steps.included & (self.steps.side == side)
-        return [self.steps[k] for k in np.flatnonzero(mask)]
+        return [self.steps[k] for k in self.steps.rows(side, included=True)]
 
     def steps_table(self) -> list[dict[str, Any]]:
         """Tidy per-step table, one row per step: ``recording``, ``subject_id``,
@@ -306,7 +422,7 @@ class SessionResult:
         """Session as plain JSON-ready values: info, summary, symmetry, change, reliability,
         butterfly, quality, notices and one object per step (no per-frame arrays or curves)."""
         steps = self.steps.columns()
-        return _plain(
+        return json_safe(
             {
                 "info": self.info,
                 "summary": self.summary,

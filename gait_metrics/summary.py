@@ -13,17 +13,101 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from dataclasses import dataclass, fields
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 
-__all__ = ["STATISTICS", "GROUPS", "describe", "symmetry_index", "side_summary", "thirds_change", "transition_summary"]
+__all__ = [
+    "STATISTICS", "GROUPS", "Record", "MetricStats", "SideSummary", "Summary",
+    "describe", "symmetry_index", "side_summary", "thirds_change", "transition_summary",
+]
 
 #: The statistics of :func:`describe`.
 STATISTICS = ("n", "mean", "sd", "cv_pct")
 
 #: Groups of steps summarised: by side, and all together.
 GROUPS = ("left", "right", "all")
+
+
+class Record(Mapping[str, Any]):
+    """Read-only ``record["name"]`` access to the fields of a frozen dataclass that are
+    set (not None), and ``to_dict()`` of them in field order (the JSON form)."""
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self.keys():
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())
+
+    def __len__(self) -> int:
+        return len(self.keys())
+
+    def keys(self) -> list[str]:  # type: ignore[override]
+        """The names of the fields that are set, in order."""
+        return [f.name for f in fields(self) if getattr(self, f.name) is not None]  # type: ignore[arg-type]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain ``{name: value}`` (nested records as dicts too)."""
+        values = {key: self[key] for key in self}
+        return {key: value.to_dict() if isinstance(value, Record) else value for key, value in values.items()}
+
+
+@dataclass(frozen=True, eq=False)
+class MetricStats(Record):
+    """n, mean, SD and CV (%) of one metric's finite values (:func:`describe`), in the
+    metric's unit; NaN where undefined. ``stats.mean`` or ``stats["mean"]``. The transition
+    time's also have ``median``, ``q1``, ``q3``, ``iqr`` (ms) and ``n_well_conditioned``
+    (:func:`transition_summary`); None (and left out of :meth:`to_dict`) for other metrics."""
+
+    n: int
+    mean: float
+    sd: float
+    cv_pct: float
+    median: float | None = None
+    q1: float | None = None
+    q3: float | None = None
+    iqr: float | None = None
+    n_well_conditioned: int | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class SideSummary(Record):
+    """:class:`MetricStats` of every summarised metric over one group's included steps:
+    ``summary.transition_ms.mean`` or ``summary["transition_ms"]["mean"]``."""
+
+    metrics: dict[str, MetricStats]
+
+    def __getitem__(self, key: str) -> MetricStats:
+        return self.metrics[key]
+
+    def keys(self) -> list[str]:  # type: ignore[override]
+        """The metrics' names."""
+        return list(self.metrics)
+
+    def __getattr__(self, name: str) -> MetricStats:
+        metrics = self.__dict__.get("metrics", {})
+        if name in metrics:
+            return metrics[name]
+        raise AttributeError(f"{type(self).__name__} has no metric {name!r}")
+
+
+@dataclass(frozen=True, eq=False)
+class Summary(Record):
+    """Per group of :data:`GROUPS` (``left``, ``right``, ``all``): its :class:`SideSummary`.
+    ``summary.left.transition_ms.mean`` or ``summary["left"]["transition_ms"]["mean"]``."""
+
+    left: SideSummary
+    right: SideSummary
+    all: SideSummary
+
+    @classmethod
+    def from_dict(cls, summary: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> "Summary":
+        """From ``{group: {metric: {statistic: value}}}`` (:func:`side_summary`, with
+        :func:`transition_summary`'s statistics added to ``transition_ms``)."""
+        return cls(**{group: SideSummary({name: MetricStats(**stats) for name, stats in summary[group].items()}) for group in GROUPS})
 
 
 def describe(values: np.ndarray) -> dict[str, float]:

@@ -22,8 +22,10 @@ from typing import Any, Callable, Protocol, Sequence
 
 import numpy as np
 
-from gait_metrics import AnalysisConfig, Step, frame_stats
+from gait_metrics import AnalysisConfig, Step
+from gait_metrics.cop import frame_stats
 from gait_metrics.live import StepStream
+from gait_metrics.results import json_safe
 from mat_driver.frame import Frame
 from mat_driver.model import Calibration, Geometry, Metadata
 
@@ -244,7 +246,7 @@ class LiveFeed:
     def status(self, **values: Any) -> None:
         """New recording status (elapsed_s, frames, rate_hz, dropped, rejected, state, ...)."""
         with self._lock:
-            self._status = {"type": "status", **{k: _plain(v) for k, v in values.items()}}
+            self._status = {"type": "status", **{k: json_safe(v, digits=3) for k, v in values.items()}}
         self._wake.set()
 
     def set_tare(self, tare: np.ndarray) -> None:
@@ -430,11 +432,3 @@ def _decimate(points: deque, period_s: float) -> list[list[float]]:
             out.append([round(t, 3), round(f, 1)])
             last = t
     return out
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, (np.floating, float)):
-        return round(float(value), 3) if math.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from gait_metrics import frame_times
+from gait_metrics.analyze import frame_times
 from live_view.feed import LiveFeed
 from live_view.server import Command
 from mat_driver.model import Recording

@@ -11,9 +11,8 @@ from mat_driver.errors import RecordingError
 from mat_driver.paths import make_folder
 from mat_driver.recording import open_recording, save_recording
 from mat_sim.simulator import simulate
-from mat_cli.report import analyze_file, write_session_report
-from plots.document import REPORT_FORMATS, write_report
-from plots.report import comparison_report
+from gait_metrics import analyze
+from plots import compare_report, session_report
 
 DEMO_SUBJECT = "DEMO-01"
 #: (file stem, preset, condition) of the demo sessions: the same runner before and after training.
@@ -28,7 +27,7 @@ def demo(folder: Path, duration_s: float, force: bool) -> None:
     """Simulate a runner with a slow push-off before and after training, on a treadmill mat.
 
     Writes the two recordings, a report of each (PDF, HTML, PNG, summary.json) and their
-    comparison into the folder, and says where. Running it again replaces the files of the
+    comparison (PDF, HTML, PNG, comparison.json) into the folder, and says where. Running it again replaces the files of the
     earlier demo, never anything else (unless --force).
 
     Example: mat demo -o /tmp/mat-demo
@@ -50,13 +49,12 @@ def demo(folder: Path, duration_s: float, force: bool) -> None:
         )
     results = []
     for path in paths:
-        result = analyze_file(path)
+        result = analyze(path)
         results.append(result)
-        written = write_session_report(result, folder / f"{path.stem}-report", list(REPORT_FORMATS))
+        written = session_report(result, folder / f"{path.stem}-report")
         click.echo(f"{written['pdf']}: report ({len(result.included())} steps, transition {result.summary['all']['transition_ms']['mean']:.0f} ms); also {written['html'].name}, summary.json, PNGs")
-    document, _ = comparison_report(results, [c for _, _, c in DEMO_SESSIONS])
-    written = write_report(document, folder / "comparison", "comparison")
-    click.echo(f"{written['pdf']}: before/after comparison; also {written['html'].name}")
+    _, written = compare_report(results, [c for _, _, c in DEMO_SESSIONS], folder / "comparison")
+    click.echo(f"{written['pdf']}: before/after comparison; also {written['html'].name}, comparison.json")
     click.echo(f"open {written['html']} in a browser, or watch a session on the live page: mat live {paths[0]}")
 
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from gait_metrics import SessionResult, analyze
+from gait_metrics import MdcChange, analyze
 from mat_driver.paths import check_folder
-from mat_driver.recording import open_recording
-from plots.document import REPORT_FORMATS, write_report
-from plots.headline import transition_changes
-from plots.report import comparison_report, session_report
+from plots import compare_report, session_report
+from plots.document import REPORT_FORMATS
 from mat_cli.options import existing_file
 
 
@@ -25,21 +22,6 @@ def _formats(value: str) -> list[str]:
 
 
 format_option = click.option("--format", "formats", default=",".join(REPORT_FORMATS), show_default=True, help="Outputs, comma-separated: pdf, html, png.")
-
-
-def analyze_file(path: Path) -> SessionResult:
-    """Open a recording and analyse it (frames read lazily)."""
-    with open_recording(path) as recording:
-        return analyze(recording)
-
-
-def write_session_report(result: SessionResult, folder: Path, formats: list[str]) -> dict[str, Path]:
-    """The PDF/HTML/PNG report and summary.json of one analysed session."""
-    written = write_report(session_report(result), folder, "report", formats)
-    summary = folder / "summary.json"
-    summary.write_text(result.to_json(indent=2) + "\n", encoding="utf-8")
-    written["json"] = summary
-    return written
 
 
 def _say(written: dict[str, Path]) -> None:
@@ -65,8 +47,8 @@ def report(recording: Path, folder: Path | None, formats: str) -> None:
     """
     chosen = _formats(formats)
     folder = check_folder(folder or recording.with_name(recording.stem + "-report"))
-    result = analyze_file(recording)
-    written = write_session_report(result, folder, chosen)
+    result = analyze(recording)
+    written = session_report(result, folder, chosen)
     click.echo(f"{recording}: {len(result.included())} steps analysed")
     for notice in result.notices:
         click.echo(f"  note: {notice}")
@@ -97,40 +79,30 @@ def compare(recordings: tuple[Path, ...], folder: Path, labels: tuple[str, ...],
         raise click.UsageError(f"{len(labels)} --label for {len(recordings)} recordings")
     chosen = _formats(formats)
     check_folder(folder)
-    results = [analyze_file(path) for path in recordings]
-    names = list(labels) or [r.info["condition"] or p.stem for r, p in zip(results, recordings)]
-    if spm and len(results) != 2:
+    if spm and len(recordings) != 2:
         raise click.UsageError("--spm compares exactly two sessions")
-    document, rows = comparison_report(results, names, spm=spm)
-    changes = [{"session_a": names[0], "session_b": name, **change.to_dict()} for name, change in transition_changes(results, names)]
-    written = write_report(document, folder, "comparison", chosen)
-    summary = folder / "comparison.json"
-    content = {"sessions": names, "warnings": list(document.notices), "transition_vs_mdc95": changes, "metrics": rows}
-    summary.write_text(json.dumps(content, indent=2, default=_json_value) + "\n", encoding="utf-8")
-    written["json"] = summary
-    for warning in document.notices:
+    results = [analyze(path) for path in recordings]
+    names = list(labels) or [r.info["condition"] or p.stem for r, p in zip(results, recordings)]
+    comparison, written = compare_report(results, names, folder, chosen, spm=spm)
+    for warning in comparison.warnings:
         click.echo(f"  note: {warning}")
-    transition = next(r for r in rows if r["metric"] == "transition_ms")
-    click.echo(f"transition {names[0]} {transition['mean_a']:.0f} ms -> {transition['session_b']} {transition['mean_b']:.0f} ms "
-               f"({transition['difference']:+.0f} ms, p = {transition['p_value']:.3g})")
-    for change in changes:
-        click.echo(f"  {change['side']} {change['session_a']} -> {change['session_b']}: {_mdc_verdict(change)}")
+    transition = comparison.metric("transition_ms")
+    click.echo(f"transition {names[0]} {transition.mean_a:.0f} ms -> {names[1]} {transition.mean_b:.0f} ms "
+               f"({transition.difference:+.0f} ms, p = {transition.p_value:.3g})")
+    for row in comparison.transition_changes:
+        click.echo(f"  {row.change.side} {row.session_a} -> {row.session_b}: {_mdc_verdict(row.change)}")
     _say(written)
 
 
-def _mdc_verdict(change: dict) -> str:
-    if change["exceeds"] is None:
-        return f"change {_ms(change['change_ms'])}, MDC95 n/a ({change['reason']})"
-    verdict = "exceeds MDC95: a real change" if change["exceeds"] else "within MDC95: not beyond measurement noise"
-    return f"change {change['change_ms']:+.1f} ms, MDC95 {change['mdc95_ms']:.1f} ms, {verdict}"
+def _mdc_verdict(change: MdcChange) -> str:
+    if change.exceeds is None:
+        return f"change {_ms(change.change_ms)}, MDC95 n/a ({change.reason})"
+    verdict = "exceeds MDC95: a real change" if change.exceeds else "within MDC95: not beyond measurement noise"
+    return f"change {change.change_ms:+.1f} ms, MDC95 {change.mdc95_ms:.1f} ms, {verdict}"
 
 
 def _ms(value: float | None) -> str:
     return "n/a" if value is None else f"{value:+.1f} ms"
-
-
-def _json_value(value):
-    return None if value != value else value  # NaN -> null
 
 
 COMMANDS = (report, compare)

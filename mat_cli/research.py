@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 
 from exports import EXPORT_FORMATS, WHAT, export_session
+from gait_metrics import analyze
 from exports.batch import expand_inputs, run_batch
 from exports.tables import check_new, write_rows
 from mat_cli.options import existing_file, force_option, output_file
-from mat_cli.report import analyze_file
 from mat_driver.importers import IMPORT_FORMATS, import_recording
 from mat_driver.model import SETUPS
 from mat_driver.paths import check_folder
@@ -38,7 +38,7 @@ def export(recording: Path, fmt: str, what: tuple[str, ...], output: Path | None
         check_folder(output)
     else:
         check_writable(output, force=force)
-    result = analyze_file(recording)
+    result = analyze(recording)
     for path in export_session(result, output, format=fmt, what=what, force=force):
         click.echo(str(path))
 

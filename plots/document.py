@@ -2,7 +2,9 @@
 
 A :class:`Panel` knows how to draw itself on a list of axes; the same panel is drawn on
 the A4 pages of the PDF (two panels a page) and on a figure of its own for the PNG and the
-HTML page, so every output shows the same picture.
+HTML page, so every output shows the same picture. Figures are
+:class:`matplotlib.figure.Figure` objects rendered by their own canvas: no pyplot, and
+importing this module leaves the matplotlib backend as it was (a notebook keeps its own).
 """
 
 from __future__ import annotations
@@ -14,17 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from mat_driver.paths import make_folder  # noqa: E402
-from plots.page import FLAG_COLOUR, Block, Card, Headline, Table, headline_block, pair_block, table_blocks, text_block  # noqa: E402
-from plots.style import A4_PORTRAIT_IN  # noqa: E402
+from mat_driver.paths import make_folder
+from plots.page import FLAG_COLOUR, Block, Card, Headline, Table, headline_block, pair_block, table_blocks, text_block
+from plots.style import A4_PORTRAIT_IN
 
 __all__ = ["Table", "Card", "Headline", "Panel", "Report", "REPORT_FORMATS", "write_report", "render_panel"]
 

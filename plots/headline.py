@@ -10,12 +10,12 @@ from typing import Sequence
 
 import numpy as np
 
-from gait_metrics import SIDES, MdcChange, SessionResult, change_against_mdc
+from gait_metrics import SIDES, MdcChange, SessionComparison, SessionResult
 from gait_metrics.robustness import WELL_CONDITIONED_MS
 from plots.page import Card, Headline
 from plots.style import side_style
 
-__all__ = ["REFERENCE_FOOT_FLAT_PCT", "fmt", "mean_sd", "conditioning", "transition_changes", "session_headline", "comparison_headline"]
+__all__ = ["REFERENCE_FOOT_FLAT_PCT", "fmt", "mean_sd", "conditioning", "session_headline", "comparison_headline"]
 
 #: Foot-flat phase (foot flat to heel off) in % of stance: mean of 220 young adults jogging
 #: barefoot at 3.3 m/s (De Cock et al. 2005, Gait Posture 21:432). No SD is given with it here.
@@ -43,14 +43,9 @@ def mean_sd(stats: dict[str, float], unit: str = "") -> str:
     return f"{fmt(stats['mean'])} ± {fmt(stats['sd'])}" + (f" {unit}" if unit else "")
 
 
-def _mask(result: SessionResult, side: int | None) -> np.ndarray:
-    included = result.steps.included
-    return included if side is None else included & (result.steps.side == side)
-
-
 def conditioning(result: SessionResult, side: int | None = None) -> tuple[int, int]:
     """(well-conditioned steps, included steps) of a side or of the session."""
-    mask = _mask(result, side)
+    mask = result.steps.mask(side, included=True)
     return int(np.count_nonzero(result.steps.well_conditioned[mask])), int(np.count_nonzero(mask))
 
 
@@ -63,7 +58,7 @@ def _conditioning_text(counts: tuple[int, int]) -> str:
 
 
 def _spread_text(result: SessionResult, side: int) -> str:
-    values = np.asarray(result.steps.transition_spread_ms, float)[_mask(result, side)]
+    values = np.asarray(result.steps.transition_spread_ms, float)[result.steps.mask(side, included=True)]
     values = values[np.isfinite(values)]
     if not values.size:
         return "spread: -"
@@ -129,13 +124,6 @@ def session_headline(result: SessionResult) -> Headline:
     return Headline("Loading-to-propulsion transition", cards, note, _session_flag(result))
 
 
-def transition_changes(results: Sequence[SessionResult], labels: Sequence[str]) -> list[tuple[str, MdcChange]]:
-    """Per later session (its label) and side: its change of mean transition against the
-    first session, against MDC95 (:func:`gait_metrics.change_against_mdc`)."""
-    first = results[0]
-    return [(name, change_against_mdc(side, first.reliability[side], other.reliability[side])) for other, name in zip(results[1:], labels[1:]) for side in SIDES]
-
-
 def _verdict(change: MdcChange) -> str:
     if change.exceeds is None:
         return "exceeds MDC95: n/a"
@@ -156,9 +144,11 @@ def _change_card(results: Sequence[SessionResult], labels: Sequence[str], name: 
     return Card(f"{change.side.capitalize()}: {labels[0]} → {name}", value, _verdict(change), lines, colour=side_style(code).colour)
 
 
-def comparison_headline(results: Sequence[SessionResult], labels: Sequence[str]) -> Headline:
-    """Per side and later session: before and after, the change, and whether it exceeds MDC95."""
-    cards = [_change_card(results, labels, name, change) for name, change in transition_changes(results, labels)]
+def comparison_headline(results: Sequence[SessionResult], comparison: SessionComparison) -> Headline:
+    """Per side and later session: before and after, the change, and whether it exceeds MDC95
+    (``comparison.transition_changes``)."""
+    labels = list(comparison.sessions)
+    cards = [_change_card(results, labels, row.session_b, row.change) for row in comparison.transition_changes]
     flags = [flag for result, name in zip(results, labels) for flag in _session_flag(result, name)]
     note = (_NOTE + " A change counts as real when it exceeds the larger of the two sessions' MDC95 (the noisier session's): "
             "a one-step MDC95 against a change of means, so a conservative test.")

@@ -1,22 +1,25 @@
-"""Assemble a session report and a before/after comparison from gait_metrics results."""
+"""A session report and a before/after comparison from gait_metrics results: the documents
+(:func:`session_document`, :func:`comparison_document`) and the library calls that write
+them with their JSON (:func:`session_report`, :func:`compare_report`)."""
 
 from __future__ import annotations
 
-from typing import Sequence
+import json
+from pathlib import Path
+from typing import Iterable, Sequence
 
 import numpy as np
 
-from gait_metrics import SessionResult, compare_samples, spm_ttest2
+from gait_metrics import COMPARED_METRICS, SessionComparison, SessionResult, compare_sessions, json_safe
 from mat_driver import __version__
 from plots import session, stance
-from plots.document import Panel, Report, Table
+from plots.document import REPORT_FORMATS, Panel, Report, Table, write_report
 from plots.headline import comparison_headline, fmt, mean_sd, session_headline
 from plots.style import SESSION_COLOURS
 
-__all__ = ["REPORT_METRICS", "session_report", "comparison_report", "comparison_warnings"]
+__all__ = ["REPORT_METRICS", "session_document", "comparison_document", "session_report", "compare_report"]
 
-#: (metric, label with unit) in the order of the summary tables; {force}/{pressure} take the unit.
-REPORT_METRICS = (
+_LABELS = dict((
     ("transition_ms", "Loading-to-propulsion transition (ms)"),
     ("transition_pct", "Transition (% stance)"),
     ("heel_forefoot_change_ms", "Heel-to-forefoot change (ms)"),
@@ -41,7 +44,11 @@ REPORT_METRICS = (
     ("peak_pressure_midfoot_kpa", "Peak pressure midfoot ({pressure})"),
     ("peak_pressure_forefoot_kpa", "Peak pressure forefoot ({pressure})"),
     ("gait_line_length_mm", "Gait line length (mm)"),
-)
+))
+
+#: (metric, label with unit) in the order of the summary tables (gait_metrics.COMPARED_METRICS);
+#: {force}/{pressure} take the unit.
+REPORT_METRICS = tuple((metric, _LABELS[metric]) for metric in COMPARED_METRICS)
 
 
 def _label(result: SessionResult, label: str) -> str:
@@ -63,7 +70,7 @@ def _setup_text(result: SessionResult) -> str:
 
 def _header(result: SessionResult) -> list[tuple[str, str]]:
     info, quality = result.info, result.quality
-    per_side = [len(result.included(side)) for side in (0, 1)]
+    per_side = [len(result.steps.rows(side, included=True)) for side in (0, 1)]
     excluded = ", ".join(f"{n} {why}" for why, n in quality["steps_excluded"].items()) or "none"
     return [
         ("Subject", info["subject_id"] or "-"),
@@ -99,7 +106,7 @@ def _summary_table(result: SessionResult) -> Table:
     )
 
 
-def session_report(result: SessionResult) -> Report:
+def session_document(result: SessionResult) -> Report:
     """The report of one session: the transition per side at a glance, header, summary
     table and the seven figures."""
     panels = [
@@ -122,37 +129,18 @@ def session_report(result: SessionResult) -> Report:
                   headline=session_headline(result))
 
 
-def comparison_warnings(results: Sequence[SessionResult]) -> list[str]:
-    """Differences in setup, belt speed or calibration that make sessions hard to compare."""
-    first, warnings = results[0], []
-    for other in results[1:]:
-        name = other.info["condition"] or other.info["recording"]
-        if other.info["setup"] != first.info["setup"]:
-            warnings.append(f"{name}: setup {other.info['setup']} differs from {first.info['setup']}")
-        a, b = first.info["belt_speed_set_m_s"], other.info["belt_speed_set_m_s"]
-        if a and b and abs(a - b) > 0.05 * a:
-            warnings.append(f"{name}: belt speed {b:g} m/s differs from {a:g} m/s")
-        if other.force_unit != first.force_unit:
-            warnings.append(f"{name}: calibration differs ({other.force_unit} vs {first.force_unit}): forces are not comparable")
-    return warnings
-
-
-def comparison_report(results: Sequence[SessionResult], labels: Sequence[str], *, spm: bool = False) -> tuple[Report, list[dict]]:
-    """Sessions side by side: per-metric statistics of each later session against the
-    first, overlays of force and CoP curves and the transition distributions. With
-    ``spm`` (two sessions, extra ``spm``), the stretches of stance where the curves differ
-    by statistical parametric mapping are shaded.
-
-    Returns the report and the comparison rows (for summary.json).
-    """
-    base = results[0]
-    rows, records = [], []
+def comparison_document(results: Sequence[SessionResult], comparison: SessionComparison) -> Report:
+    """Sessions side by side: the statistics of :func:`gait_metrics.compare_sessions`
+    (each later session against the first), overlays of force and CoP curves and the
+    transition distributions; the stretches of stance where SPM found the curves to differ
+    are shaded when ``comparison.spm`` holds them."""
+    base, labels = results[0], comparison.sessions
+    rows = []
     for metric, label in REPORT_METRICS:
         cells = [_label(base, label)]
         cells += [mean_sd(r.summary["all"][metric]) for r in results]
-        for other, name in zip(results[1:], labels[1:]):
-            c = compare_samples([getattr(s, metric) for s in base.included()], [getattr(s, metric) for s in other.included()])
-            records.append({"metric": metric, "session_a": labels[0], "session_b": name, **c.to_dict()})
+        for name in labels[1:]:
+            c = comparison.metric(metric, name)
             cells += [fmt(c.difference), fmt(c.percent_change), fmt(c.hedges_g, 2), f"{c.test} {_p_value(c.p_value)}", f"[{fmt(c.ci_low)}, {fmt(c.ci_high)}]"]
         rows.append(cells)
     columns = ["Metric", *labels]
@@ -163,14 +151,13 @@ def comparison_report(results: Sequence[SessionResult], labels: Sequence[str], *
 
     def overlay(ax, curve: str, ylabel: str):
         artists = []
-        if spm and len(results) == 2:
-            first, second = (getattr(r.curves, curve)[[i for i, s in enumerate(r.steps) if not s.excluded]] for r in results)
-            for start, end, p in spm_ttest2(first, second).clusters:
+        if curve in comparison.spm:
+            for start, end, p in comparison.spm[curve].clusters:
                 artists.append(ax.axvspan(start, end, color="#BBBBBB", alpha=0.5, linewidth=0))
                 artists.append(ax.text((start + end) / 2, 0.02, f"SPM p={p:.3f}", transform=ax.get_xaxis_transform(), ha="center", fontsize=6))
         for k, (result, name) in enumerate(zip(results, labels)):
-            rows_k = [i for i, s in enumerate(result.steps) if not s.excluded]
-            if rows_k:
+            rows_k = result.steps.rows(included=True)
+            if rows_k.size:
                 values = getattr(result.curves, curve)[rows_k]
                 mean, sd = np.nanmean(values, axis=0), np.nanstd(values, axis=0)
                 colour = SESSION_COLOURS[k % len(SESSION_COLOURS)]
@@ -182,7 +169,7 @@ def comparison_report(results: Sequence[SessionResult], labels: Sequence[str], *
         return artists
 
     def distributions(ax):
-        data = [np.array([s.transition_ms for s in r.included()], float) for r in results]
+        data = [np.asarray(r.steps.select(included=True).transition_ms, float) for r in results]
         box = ax.boxplot([d if d.size else [np.nan] for d in data], tick_labels=list(labels), widths=0.5)
         for k, values in enumerate(data, start=1):
             ax.plot(k + np.linspace(-0.15, 0.15, values.size), values, linestyle="none", marker="o", markersize=3, color=SESSION_COLOURS[(k - 1) % 4])
@@ -194,7 +181,45 @@ def comparison_report(results: Sequence[SessionResult], labels: Sequence[str], *
         Panel("compare-cop", "CoP progression along the foot", lambda axes: overlay(axes[0], "cop_x_mm", "CoP x (mm, heel to toe)"), 1),
         Panel("compare-transition", "Loading-to-propulsion transition per session", lambda axes: distributions(axes[0]), 1),
     ]
-    header = [(name, f"{r.info['subject_id']} {r.info['condition']} {r.info['start_utc']} - {len(r.included())} steps - {_setup_text(r)}") for r, name in zip(results, labels)]
-    notices = comparison_warnings(results) + [f"{name}: {n}" for r, name in zip(results, labels) for n in r.notices]
-    report = Report("Session comparison", header, notices, [table], panels, footer=f"pressure-mat {__version__}", headline=comparison_headline(results, labels))
-    return report, records
+    header = [(name, f"{r.info['subject_id']} {r.info['condition']} {r.info['start_utc']} - {r.steps.rows(included=True).size} steps - {_setup_text(r)}") for r, name in zip(results, labels)]
+    return Report("Session comparison", header, comparison.warnings, [table], panels, footer=f"pressure-mat {__version__}",
+                  headline=comparison_headline(results, comparison))
+
+
+def _write_json(content: object, path: Path) -> Path:
+    path.write_text(json.dumps(json_safe(content), indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def session_report(result: SessionResult, folder: str | Path, formats: Iterable[str] = REPORT_FORMATS) -> dict[str, Path]:
+    """Write one session's report into ``folder``: ``report.pdf``, ``report.html`` (offline,
+    self-contained), ``report-*.png`` (as ``formats`` ask) and always summary.json.
+
+    Returns
+    -------
+    dict
+        The written paths by kind: ``"pdf"``, ``"html"``, ``"json"``, ``"png:<figure>"``.
+    """
+    folder = Path(folder)
+    written = write_report(session_document(result), folder, "report", formats)
+    written["json"] = _write_json(result.to_dict(), folder / "summary.json")
+    return written
+
+
+def compare_report(
+    results: Sequence[SessionResult], labels: Sequence[str], folder: str | Path, formats: Iterable[str] = REPORT_FORMATS, *, spm: bool = False
+) -> tuple[SessionComparison, dict[str, Path]]:
+    """Compare sessions (:func:`gait_metrics.compare_sessions`) and write the comparison
+    into ``folder``: ``comparison.pdf``/``.html``/``-*.png`` (as ``formats`` ask) and
+    always comparison.json.
+
+    Returns
+    -------
+    tuple
+        The :class:`~gait_metrics.SessionComparison` and the written paths by kind.
+    """
+    folder = Path(folder)
+    comparison = compare_sessions(results, labels, spm=spm)
+    written = write_report(comparison_document(results, comparison), folder, "comparison", formats)
+    written["json"] = _write_json(comparison.to_dict(), folder / "comparison.json")
+    return comparison, written

@@ -15,8 +15,8 @@ ROLLING_STEPS = 9
 
 
 def _per_side(result: SessionResult, side: int, metric: str) -> tuple[np.ndarray, np.ndarray]:
-    steps = [s for s in result.steps if s.side == side and not s.excluded]
-    return np.array([s.ic_s for s in steps]), np.array([getattr(s, metric) for s in steps], float)
+    steps = result.steps.select(side, included=True)
+    return steps.ic_s, np.asarray(getattr(steps, metric), float)
 
 
 def _rolling(values: np.ndarray, width: int) -> np.ndarray:

@@ -12,12 +12,7 @@ from matplotlib.axes import Axes
 from gait_metrics import SessionResult
 from plots.style import PHASE_COLOURS, side_style
 
-__all__ = ["mean_footprint", "force_curve", "cop_velocity", "region_forces", "side_steps"]
-
-
-def side_steps(result: SessionResult, side: int) -> np.ndarray:
-    """Row indices (into the curves) of a side's included steps."""
-    return np.array([k for k, s in enumerate(result.steps) if s.side == side and not s.excluded], int)
+__all__ = ["mean_footprint", "force_curve", "cop_velocity", "region_forces"]
 
 
 def _band(ax: Axes, x: np.ndarray, curves: np.ndarray, side: int, label: str) -> list:
@@ -36,7 +31,7 @@ def mean_footprint(ax: Axes, result: SessionResult, side: int) -> list:
     ax.set_xlabel("y (mm, medial +)")
     ax.set_ylabel("x (mm, heel to toe)")
     footprint = result.footprints.get(side)
-    rows = side_steps(result, side)
+    rows = result.steps.rows(side, included=True)
     if footprint is None or rows.size == 0:
         return [ax.text(0.5, 0.5, "no steps", transform=ax.transAxes, ha="center")]
     extent = (footprint.y_edges_mm[0], footprint.y_edges_mm[-1], footprint.x_edges_mm[0], footprint.x_edges_mm[-1])
@@ -47,7 +42,7 @@ def mean_footprint(ax: Axes, result: SessionResult, side: int) -> list:
     sd = np.nanstd(result.curves.cop_y_mm[rows], axis=0)
     artists = ax.plot(y, x, color=style.colour, linestyle=style.linestyle, linewidth=2, label="mean CoP")
     artists.append(ax.fill_betweenx(x, y - sd, y + sd, color=style.colour, alpha=0.3, linewidth=0))
-    length = np.nanmean([result.steps[k].foot_length_mm for k in rows])
+    length = np.nanmean(result.steps.foot_length_mm[rows])
     config = result.info["config"]
     for frac in (config["rearfoot_end_frac"], config["midfoot_end_frac"]):
         artists.append(ax.axhline(frac * length, color="black", linestyle=":", linewidth=1))
@@ -55,12 +50,11 @@ def mean_footprint(ax: Axes, result: SessionResult, side: int) -> list:
 
 
 def _shade_phases(ax: Axes, result: SessionResult, side: int) -> list:
-    rows = side_steps(result, side)
-    if rows.size == 0:
+    steps = result.steps.select(side, included=True)
+    if len(steps) == 0:
         return []
-    steps = [result.steps[k] for k in rows]
-    ff = np.nanmean([100 * (s.ff_s - s.ic_s) / (s.to_s - s.ic_s) for s in steps])
-    ho = np.nanmean([100 * (s.ho_s - s.ic_s) / (s.to_s - s.ic_s) for s in steps])
+    ff = np.nanmean(100 * (steps.ff_s - steps.ic_s) / (steps.to_s - steps.ic_s))
+    ho = np.nanmean(100 * (steps.ho_s - steps.ic_s) / (steps.to_s - steps.ic_s))
     if not (np.isfinite(ff) and np.isfinite(ho)):
         return []
     return [
@@ -77,7 +71,7 @@ def force_curve(ax: Axes, result: SessionResult, side: int) -> list:
     """Vertical force vs % stance (mean and SD band) with loading, transition and
     propulsion shaded (mean foot flat and heel off of that side)."""
     artists = _shade_phases(ax, result, side)
-    rows = side_steps(result, side)
+    rows = result.steps.rows(side, included=True)
     if rows.size:
         artists += _band(ax, result.curves.percent, result.curves.force_n[rows], side, side_style(side).label)
     ax.set_xlabel("stance (%)")
@@ -91,7 +85,7 @@ def cop_velocity(ax: Axes, result: SessionResult) -> list:
     """Anterior CoP velocity vs % stance, both sides."""
     artists = []
     for side in (0, 1):
-        rows = side_steps(result, side)
+        rows = result.steps.rows(side, included=True)
         if rows.size:
             artists += _band(ax, result.curves.percent, result.curves.cop_velocity_m_s[rows], side, side_style(side).label)
     ax.set_xlabel("stance (%)")
@@ -105,7 +99,7 @@ def cop_velocity(ax: Axes, result: SessionResult) -> list:
 def region_forces(ax: Axes, result: SessionResult, side: int) -> list:
     """Rearfoot, midfoot and forefoot force vs % stance for one side (mean)."""
     artists = []
-    rows = side_steps(result, side)
+    rows = result.steps.rows(side, included=True)
     style = side_style(side)
     for name, dash in (("force_rearfoot_n", "-"), ("force_midfoot_n", ":"), ("force_forefoot_n", "--")):
         if rows.size:

@@ -10,7 +10,8 @@ from functools import cached_property
 
 import numpy as np
 
-from gait_metrics import SessionResult, analyze, strike_pattern
+from gait_metrics import SessionResult, analyze
+from gait_metrics.phases import strike_pattern
 from mat_driver.model import Recording
 from mat_sim.simulator import Simulation, StepTruth, simulate, truth_steps
 

@@ -16,7 +16,6 @@ from exports import export_session
 from exports.batch import expand_inputs, run_batch
 from gait_metrics import analyze
 from mat_cli.main import cli
-from mat_cli.report import analyze_file as analyze_path
 from mat_driver.errors import RecordingError
 from mat_driver.recording import save_recording
 from mat_sim.simulator import simulate
@@ -109,7 +108,7 @@ def test_cli_import_export_batch(session, tmp_path: Path) -> None:
     assert result.exit_code == 1 and "need --pitch, --rate" in result.output
     result = runner.invoke(cli, ["import", str(VENDOR_DATA / "fscan_testL.asf"), "-o", str(tmp_path / "insole.h5"), "--side", "left"])
     assert result.exit_code == 0, result.output
-    insole = analyze_path(tmp_path / "insole.h5")
+    insole = analyze(tmp_path / "insole.h5")
     assert insole.included() and all(s.side == 0 and s.side_confident for s in insole.included())
     assert insole.summary["left"]["stance_ms"]["n"] == len(insole.included())
     result = runner.invoke(cli, ["export", str(paths[0]), "--format", "json", "-o", str(tmp_path / "s.json")])

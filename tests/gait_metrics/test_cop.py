@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gait_metrics import MetricsError, frame_stats, mat_coordinates, read_loaded_cells
+from gait_metrics import MetricsError
+from gait_metrics.cop import frame_stats, mat_coordinates, read_loaded_cells
 from gait_metrics.cop import frame_series
 from mat_driver.model import Calibration, Geometry, Metadata, Recording
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy.interpolate import PchipInterpolator
 
-from gait_metrics import EventDetector, roll_over_phases, strike_pattern
+from gait_metrics.events import EventDetector
+from gait_metrics.phases import roll_over_phases, strike_pattern
 from gait_metrics._segments import first_true, interp_segments, last_true, pchip_slopes, rising_time
 from gait_metrics.stances import StanceLayout
 
@@ -148,7 +149,7 @@ def test_equivalent_time_sampling_finds_an_abrupt_onset_between_frames() -> None
 
 
 def test_phases_and_strike_pattern_by_hand() -> None:
-    from gait_metrics import StanceEvents
+    from gait_metrics.events import StanceEvents
 
     a = lambda *v: np.array(v, float)  # noqa: E731
     e = StanceEvents(a(1.0), a(1.02), a(1.05), a(1.15), a(1.25), a(1.08), np.array([True]), a(1500.0))

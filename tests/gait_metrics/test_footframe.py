@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gait_metrics import FootstepSegmenter, LoadedCells, analyze
+from gait_metrics import analyze
+from gait_metrics.cop import LoadedCells
+from gait_metrics.footsteps import FootstepSegmenter
 from gait_metrics.footframe import BeltMotion, VoxelCoordinates, estimate_belt_motion, foot_frames
 from gait_metrics.analyze import frame_times
 from gait_metrics.cop import frame_series, mat_coordinates, read_loaded_cells

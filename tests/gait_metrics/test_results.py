@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from test_robustness import recording, walkway_steps
 
-from gait_metrics import CURVE_NAMES, SUMMARY_METRICS, SessionResult, StepTable, analyze, describe, symmetry_index
+from gait_metrics import CURVE_NAMES, SUMMARY_METRICS, SessionResult, StepTable, analyze
+from gait_metrics.summary import describe, symmetry_index
 from gait_metrics.summary import side_summary, thirds_change
 
 

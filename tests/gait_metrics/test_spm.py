@@ -7,7 +7,8 @@ import sys
 import numpy as np
 import pytest
 
-from gait_metrics import MetricsError, spm_ttest2
+from gait_metrics import MetricsError
+from gait_metrics.spm import spm_ttest2
 
 
 def test_a_difference_in_mid_stance_is_found_there_only() -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from gait_metrics import analyze, frame_times
+from gait_metrics import analyze
+from gait_metrics.analyze import frame_times
 from live_view import Command, KnownSteps, LiveFeed, LiveSession, Player
 from mat_sim.simulator import simulate
 from tests.live_view.test_feed import Collected

@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gait_metrics import SessionResult, analyze
+from gait_metrics import SessionResult, analyze, compare_sessions
 from mat_sim.simulator import simulate
 from plots.document import Report, Table, write_report
 from plots.headline import REFERENCE_FOOT_FLAT_PCT
-from plots.report import comparison_report, session_report
+from plots.report import comparison_document, session_document
 from tests.plots.pdf_text import TextBox, overlapping, page_text_boxes
 
 
@@ -49,7 +49,7 @@ def _row(boxes: list[TextBox], label: str) -> list[TextBox]:
 
 
 def test_session_page_one_leads_with_the_transition_and_nothing_overlaps(before: SessionResult, tmp_path: Path) -> None:
-    pages = _pages(session_report(before), tmp_path)
+    pages = _pages(session_document(before), tmp_path)
     _assert_laid_out(pages)
     _, boxes = pages[0]
     texts = _texts(boxes)
@@ -71,7 +71,7 @@ def test_session_page_one_leads_with_the_transition_and_nothing_overlaps(before:
 
 
 def test_comparison_page_one_says_whether_each_side_changed_beyond_mdc95(before: SessionResult, after: SessionResult, tmp_path: Path) -> None:
-    report, _ = comparison_report([before, after], ["before", "after"])
+    report = comparison_document([before, after], compare_sessions([before, after], ["before", "after"]))
     pages = _pages(report, tmp_path)
     _assert_laid_out(pages)
     texts = _texts(pages[0][1])
@@ -83,7 +83,7 @@ def test_comparison_page_one_says_whether_each_side_changed_beyond_mdc95(before:
 
 
 def test_a_comparison_of_three_sessions_splits_its_table_and_still_fits(before: SessionResult, after: SessionResult, tmp_path: Path) -> None:
-    report, _ = comparison_report([before, after, before], ["before", "after", "retest"])
+    report = comparison_document([before, after, before], compare_sessions([before, after, before], ["before", "after", "retest"]))
     pages = _pages(report, tmp_path)
     _assert_laid_out(pages)
     texts = [text for _, boxes in pages for text in _texts(boxes)]
@@ -110,13 +110,13 @@ def _with_robustness(result: SessionResult, spread_ms: dict[int, float]) -> Sess
 
 
 def test_the_spread_and_a_poorly_conditioned_session_are_shown(before: SessionResult, tmp_path: Path) -> None:
-    one_side = session_report(_with_robustness(before, {0: 15.0, 1: 2.0})).headline
+    one_side = session_document(_with_robustness(before, {0: 15.0, 1: 2.0})).headline
     left, right = one_side.cards[:2]
     assert "spread: median 15.0 ms (IQR 15.0-15.0)" in left.lines and left.flags
     n_right = len(before.included(1))
     assert f"well conditioned: {n_right} of {n_right} steps" in right.lines and not right.flags
     assert not one_side.flags  # half the session's steps are well conditioned
-    both = session_report(_with_robustness(before, {0: 15.0, 1: 12.0}))
+    both = session_document(_with_robustness(before, {0: 15.0, 1: 12.0}))
     assert both.headline.flags and "Not well conditioned" in both.headline.flags[0]
     pages = _pages(both, tmp_path)
     _assert_laid_out(pages)
@@ -125,5 +125,5 @@ def test_the_spread_and_a_poorly_conditioned_session_are_shown(before: SessionRe
 
 def test_walking_gets_no_running_reference() -> None:
     walker = analyze(simulate("walker", seed=4, duration_s=24.0).recording())
-    reference = session_report(walker).headline.cards[2]
+    reference = session_document(walker).headline.cards[2]
     assert reference.value == "none for walking"

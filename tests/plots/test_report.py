@@ -11,13 +11,13 @@ import pytest
 from click.testing import CliRunner
 from matplotlib import image
 
-from gait_metrics import analyze
+from gait_metrics import analyze, compare_sessions
 from mat_cli.main import cli
 from mat_driver.model import Geometry, Recording
 from mat_driver.recording import save_recording
 from mat_sim.simulator import SENSOR_LEVELS, simulate
 from plots.document import write_report
-from plots.report import REPORT_METRICS, comparison_report, session_report
+from plots.report import REPORT_METRICS, comparison_document, session_document
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,7 @@ def runner_result():
 
 
 def test_summary_table_holds_the_metrics_values(runner_result) -> None:
-    report = session_report(runner_result)
+    report = session_document(runner_result)
     (table,) = report.tables
     rows = {row[0]: row for row in table.rows}
     transition = runner_result.summary["left"]["transition_ms"]
@@ -41,7 +41,7 @@ def test_summary_table_holds_the_metrics_values(runner_result) -> None:
 
 
 def test_every_figure_is_written_and_not_blank(runner_result, tmp_path: Path) -> None:
-    written = write_report(session_report(runner_result), tmp_path, "report")
+    written = write_report(session_document(runner_result), tmp_path, "report")
     pngs = [p for k, p in written.items() if k.startswith("png:")]
     assert len(pngs) == 7
     for path in pngs:
@@ -58,14 +58,18 @@ def test_every_figure_is_written_and_not_blank(runner_result, tmp_path: Path) ->
 def test_comparison_rows_and_warnings(runner_result) -> None:
     after = analyze(simulate("trained-runner", seed=4, duration_s=12.0).recording())
     walker = analyze(simulate("walker", seed=4, duration_s=12.0).recording())
-    report, rows = comparison_report([runner_result, after], ["before", "after"])
-    transition = next(r for r in rows if r["metric"] == "transition_ms")
+    comparison = compare_sessions([runner_result, after], ["before", "after"])
+    transition = next(r for r in comparison.to_dict()["metrics"] if r["metric"] == "transition_ms")
     assert transition["difference"] == pytest.approx(after.summary["all"]["transition_ms"]["mean"] - runner_result.summary["all"]["transition_ms"]["mean"])
     assert transition["difference"] < -40 and transition["p_value"] < 0.001
     assert transition["ci_low"] < transition["difference"] < transition["ci_high"]
+    report = comparison_document([runner_result, after], comparison)
     assert not report.notices
-    mixed, _ = comparison_report([runner_result, walker], ["run", "walk"])
-    assert any("setup walkway differs" in n for n in mixed.notices)
+    rows = {row[0]: row for row in report.tables[0].rows}
+    assert rows["Loading-to-propulsion transition (ms)"][3] == f"{transition['difference']:.1f}"  # the table shows gait_metrics' numbers
+    mixed = compare_sessions([runner_result, walker], ["run", "walk"])
+    assert any("setup walkway differs" in n for n in mixed.warnings)
+    assert comparison_document([runner_result, walker], mixed).notices == mixed.warnings
 
 
 def test_report_and_compare_commands(tmp_path: Path) -> None:
@@ -106,10 +110,10 @@ def test_an_insole_recording_gets_a_report_with_all_steps(tmp_path: Path) -> Non
     from tests.support import VENDOR_DATA
 
     result = analyze(import_recording(VENDOR_DATA / "fscan_testL.asf"))
-    (table,) = session_report(result).tables
+    (table,) = session_document(result).tables
     rows = {row[0]: row for row in table.rows}
     assert rows["Stance (ms)"][1] == "-" and rows["Stance (ms)"][5].startswith(f"{result.summary['all']['stance_ms']['mean']:.1f}")
-    written = write_report(session_report(result), tmp_path, "insole", ["png"])
+    written = write_report(session_document(result), tmp_path, "insole", ["png"])
     assert len(written) >= 5
 
 
@@ -123,7 +127,7 @@ def test_report_of_a_non_recording_is_one_line(tmp_path: Path) -> None:
 def test_a_too_noisy_mat_is_named_in_the_report_and_its_json(tmp_path: Path) -> None:
     sim = simulate("walker", seed=2, duration_s=10.0, **SENSOR_LEVELS["bad"])
     result = analyze(sim.recording())
-    report = session_report(result)
+    report = session_document(result)
     sensor = dict(report.header)["Sensor"]
     assert f"{int(sim.dead_cells.sum())} dead, {int(sim.stuck_cells.sum())} stuck" in sensor
     assert any(n.startswith("mat too noisy") and "kPa" in n for n in report.notices)
