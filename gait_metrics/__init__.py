@@ -15,6 +15,10 @@ one module per step of the analysis:
 - :mod:`~gait_metrics.progression`: CoP curves, gait line, butterfly;
 - :mod:`~gait_metrics.kinetics`, :mod:`~gait_metrics.spatiotemporal`: per-step values;
 - :mod:`~gait_metrics.summary`: per-side statistics and symmetry;
+- :mod:`~gait_metrics.analyze`: the stages of one analysis in order, each a named function
+  (:func:`~gait_metrics.analyze.analysis_stages` returns every stage's result);
+- :mod:`~gait_metrics.session`: what the stages share; the session's info, summaries,
+  quality and notices;
 - :mod:`~gait_metrics.results`: the result types, JSON, tidy tables and DataFrames;
 - :mod:`~gait_metrics.reliability`: within-session reliability (ICC, SEM, MDC95);
 - :mod:`~gait_metrics.compare`, :mod:`~gait_metrics.spm`: comparing sessions;
