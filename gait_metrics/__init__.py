@@ -9,7 +9,8 @@ one module per step of the analysis:
   stuck cells;
 - :mod:`~gait_metrics.cop`: loaded cells; per-frame force, area, peak pressure, CoP;
 - :mod:`~gait_metrics.footsteps`: footprints in space and time, left and right;
-- :mod:`~gait_metrics.footframe`: foot axis, origin and length; treadmill belt speed;
+- :mod:`~gait_metrics.footframe`: foot axis, origin and length;
+- :mod:`~gait_metrics.belt`: the treadmill belt's motion under each stance;
 - :mod:`~gait_metrics.events`, :mod:`~gait_metrics.phases`: events, roll-over phases,
   the loading-to-propulsion transition, strike pattern;
 - :mod:`~gait_metrics.progression`: CoP curves, gait line, butterfly;

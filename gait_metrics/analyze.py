@@ -24,7 +24,8 @@ from gait_metrics._validation import check_recording
 from gait_metrics.config import AnalysisConfig
 from gait_metrics.cop import read_loaded_cells
 from gait_metrics.events import EventDetector, StanceEvents
-from gait_metrics.footframe import BeltMotion, FootFrames, estimate_belt_motion, foot_frames, insole_frames
+from gait_metrics.belt import BeltMotion, estimate_belt_motion
+from gait_metrics.footframe import FootFrames, foot_frames, insole_frames
 from gait_metrics.footsteps import FootstepSegmenter, assign_sides, progression_directions, walking_passes
 from gait_metrics.kinetics import GRAVITY_M_S2, REGIONS, kinetics
 from gait_metrics.phases import roll_over_phases, strike_pattern
