@@ -8,7 +8,8 @@ one module per step of the analysis:
 - :mod:`~gait_metrics.noise`: the mat's noise per cell: zero, noise SD, loaded level, dead and
   stuck cells;
 - :mod:`~gait_metrics.cop`: loaded cells; per-frame force, area, peak pressure, CoP;
-- :mod:`~gait_metrics.footsteps`: footprints in space and time, left and right;
+- :mod:`~gait_metrics.footsteps`: footprints in space and time;
+- :mod:`~gait_metrics.sides`: left and right: which foot made each footprint;
 - :mod:`~gait_metrics.footframe`: foot axis, origin and length;
 - :mod:`~gait_metrics.belt`: the treadmill belt's motion under each stance;
 - :mod:`~gait_metrics.events`, :mod:`~gait_metrics.phases`: events, roll-over phases,

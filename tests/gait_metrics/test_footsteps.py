@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from gait_metrics.cop import LoadedCells
-from gait_metrics.footsteps import FootstepSegmenter, assign_sides, progression_directions, walking_passes
+from gait_metrics.footsteps import FootstepSegmenter
+from gait_metrics.sides import assign_sides, progression_directions, walking_passes
 from mat_driver.model import Geometry
 
 GEOMETRY = Geometry(40, 80, 8.5, 8.5)  # 340 x 680 mm, walking along the columns
