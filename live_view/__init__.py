@@ -7,7 +7,9 @@ the report) and a :class:`LiveServer` (aiohttp, WebSockets, the page shipped in
 The protocol and its limits are in docs/live.md.
 """
 
-from live_view.feed import KnownSteps, LiveFeed, LiveSession, StreamedSteps, step_row
+from live_view.feed import LiveFeed, LiveSession
+from live_view.messages import step_row
+from live_view.steps import KnownSteps, StreamedSteps
 from live_view.lsl import LslOutlet
 from live_view.replay import Player
 from live_view.server import Command, LiveServer, LiveViewError

@@ -3,14 +3,13 @@
 The recorder's thread only appends each frame to a queue (:meth:`LiveFeed.__call__`), so the
 file writer never waits on the live view. A worker thread of the feed's own takes the
 queued frames about 25 times a second, turns them into pressure, force and centre of
-pressure, lets the step source find completed steps, and publishes JSON messages (see
-docs/live.md) to whoever listens: the web server, an LSL outlet. A listener that falls
+pressure, lets the step source (:mod:`live_view.steps`) find completed steps, and publishes
+JSON messages (:mod:`live_view.messages`, docs/live.md) to whoever listens: the web server, an LSL outlet. A listener that falls
 behind sees fewer display frames; the recording never notices.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import math
@@ -24,12 +23,13 @@ import numpy as np
 
 from gait_metrics import AnalysisConfig, Step
 from gait_metrics.cop import frame_stats
-from gait_metrics.live import StepStream
 from gait_metrics.results import json_safe
+from live_view.messages import frame_message, hello_message, step_row, steps_message
+from live_view.steps import StepSource
 from mat_driver.frame import Frame
 from mat_driver.model import Calibration, Geometry, Metadata
 
-__all__ = ["LiveFeed", "LiveSession", "StepSource", "StreamedSteps", "KnownSteps", "FrameSink", "step_row"]
+__all__ = ["LiveFeed", "LiveSession", "FrameSink"]
 
 log = logging.getLogger(__name__)
 
@@ -61,84 +61,6 @@ class LiveSession:
     target_ms: tuple[float, float] | None = None
 
 
-class StepSource(Protocol):
-    """Where completed steps come from: the growing recording, or a finished one."""
-
-    def add(self, cells: np.ndarray, time_s: float) -> None:
-        """One more frame of raw counts at ``time_s``."""
-
-    def completed(self, final: bool = False) -> list[Step]:
-        """Steps completed since the last call (``final``: the stream has ended)."""
-
-    def reset(self, time_s: float) -> None:
-        """Start over at ``time_s`` (a seek)."""
-
-    def calibrate(self, calibration: Calibration) -> None:
-        """Use ``calibration`` from now on (the recorder's tare became known)."""
-
-
-class StreamedSteps:
-    """Steps of a recording being made, found by :class:`gait_metrics.live.StepStream`.
-
-    The analysis runs at most every ``every_s`` seconds (of the stream's clock).
-    """
-
-    def __init__(self, session: LiveSession, config: AnalysisConfig | None = None, every_s: float = 0.3) -> None:
-        self.stream = StepStream(session.geometry, session.rate_hz, calibration=session.calibration, metadata=session.metadata, config=config)
-        self.every_s = every_s
-        self._now = self._last = -math.inf
-
-    def add(self, cells: np.ndarray, time_s: float) -> None:
-        self.stream.push(cells, time_s)
-        self._now = time_s
-
-    def completed(self, final: bool = False) -> list[Step]:
-        if self._now - self._last < self.every_s and not final:
-            return []
-        self._last = self._now
-        return self.stream.poll(final=final)
-
-    def reset(self, time_s: float) -> None:
-        self.stream.reset()
-        self._now = self._last = -math.inf
-
-    def calibrate(self, calibration: Calibration) -> None:
-        self.stream.calibration = calibration
-
-
-class KnownSteps:
-    """Steps of a finished recording (from the offline analysis), released at toe off.
-
-    A step without a toe off is released at its initial contact; one cut by the end of
-    the recording, at ``end_s``.
-    """
-
-    def __init__(self, steps: Sequence[Step], end_s: float = math.inf) -> None:
-        self.end_s = end_s
-        self.steps = sorted(steps, key=self._end)
-        self._next = 0
-        self._now = -math.inf
-
-    def add(self, cells: np.ndarray, time_s: float) -> None:
-        self._now = time_s
-
-    def completed(self, final: bool = False) -> list[Step]:
-        start = self._next
-        while self._next < len(self.steps) and self._end(self.steps[self._next]) <= self._now:
-            self._next += 1
-        return list(self.steps[start : self._next])
-
-    def reset(self, time_s: float) -> None:
-        self._next = 0
-        self._now = time_s
-
-    def calibrate(self, calibration: Calibration) -> None:
-        """Nothing to do: the steps are known."""
-
-    def _end(self, step: Step) -> float:
-        return min(step.to_s if math.isfinite(step.to_s) else step.ic_s, self.end_s)
-
-
 class FrameSink(Protocol):
     """Something else fed from the live feed's worker (e.g. an LSL outlet)."""
 
@@ -147,25 +69,6 @@ class FrameSink(Protocol):
 
     def steps(self, steps: Sequence[Step], to_monotonic_s: float) -> None:
         """Steps just completed; their event times plus ``to_monotonic_s`` are on ``time.monotonic``'s clock."""
-
-
-def step_row(step: Step) -> dict[str, Any]:
-    """The values of one step the page shows, JSON-ready (``None`` for a missing value)."""
-    def num(value: float, digits: int) -> float | None:
-        return round(float(value), digits) if value is not None and math.isfinite(value) else None
-
-    return {
-        "ic_s": num(step.ic_s, 3),
-        "to_s": num(step.to_s, 3),
-        "side": step.side_name,
-        "side_confident": bool(step.side_confident),
-        "excluded": step.exclude_reason or None,
-        "contact_ms": num(step.stance_ms, 1),
-        "transition_ms": num(step.transition_ms, 1),
-        "transition_pct": num(step.transition_pct, 1),
-        "strike": step.strike_pattern or None,
-        "heel_loaded": bool(step.heel_loaded),
-    }
 
 
 class LiveFeed:
@@ -263,7 +166,7 @@ class LiveFeed:
             self._trail.clear()
             self._rows = []
             self.step_source.reset(time_s)
-        self.publish("event", json.dumps({"type": "steps", "reset": True, "rows": []}))
+        self.publish("event", steps_message([], reset=True))
 
     # -- lifetime --------------------------------------------------------------------------
 
@@ -283,29 +186,12 @@ class LiveFeed:
 
     def hello(self) -> str:
         """The first message: grid, units, mode, target band."""
-        s = self.session
-        return json.dumps(
-            {
-                "type": "hello",
-                "mode": s.mode,
-                "title": s.title,
-                "rows": s.geometry.rows,
-                "cols": s.geometry.cols,
-                "pitch_row_mm": s.geometry.pitch_row_mm,
-                "pitch_col_mm": s.geometry.pitch_col_mm,
-                "pressure_unit": s.calibration.unit,
-                "force_unit": self.unit,
-                "rate_hz": s.rate_hz,
-                "duration_s": s.duration_s,
-                "target_ms": list(s.target_ms) if s.target_ms else None,
-                "force_window_s": FORCE_WINDOW_S,
-            }
-        )
+        return hello_message(self.session, self.unit, FORCE_WINDOW_S)
 
     def snapshot(self) -> list[str]:
         """Messages that bring a (re)connected page up to date."""
         with self._lock:
-            messages = [self.hello(), json.dumps({"type": "steps", "reset": True, "rows": list(self._rows)}), json.dumps(self._status)]
+            messages = [self.hello(), steps_message(list(self._rows), reset=True), json.dumps(self._status)]
             if self._frame_text is not None:
                 messages.append(self._frame_text)
         return messages
@@ -326,7 +212,7 @@ class LiveFeed:
                     self._process(batch)
                 rows = self._new_steps(final=stopping)
                 if rows:
-                    self.publish("event", json.dumps({"type": "steps", "reset": False, "rows": rows}))
+                    self.publish("event", steps_message(rows, reset=False))
                 now = time.monotonic()
                 if batch:
                     unshown = True
@@ -382,17 +268,7 @@ class LiveFeed:
             _trim(self._force, times[-1] - FORCE_WINDOW_S)
             _trim(self._trail, times[-1] - TRAIL_S)
             scale = max(self._floor, SCALE_OF_PEAK * max(peak for _, _, peak in self._force))
-            self._frame_text = json.dumps(
-                {
-                    "type": "frame",
-                    "t": round(float(times[-1]), 3),
-                    "scale": round(scale, 1),
-                    "px": base64.b64encode(_to_bytes(latest, scale)).decode("ascii"),
-                    "force": round(float(stats.force_n[-1]), 1),
-                    "cop": [[round(col, 2), round(row, 2)] for _, col, row in self._trail],
-                    "force_trail": _decimate(self._force, self.period_s),
-                }
-            )
+            self._frame_text = frame_message(times[-1], scale, latest, stats.force_n[-1], self._trail, self._force, self.period_s)
 
     def _grid_position(self, x_mm: float, y_mm: float) -> tuple[float, float]:
         """Mat coordinates (mm) as (column, row) in cells, 0 at the grid's corner."""
@@ -416,19 +292,3 @@ class LiveFeed:
 def _trim(values: deque, before: float) -> None:
     while values and values[0][0] < before:
         values.popleft()
-
-
-def _to_bytes(pressure: np.ndarray, scale: float) -> bytes:
-    """Pressure as one byte per cell, 0..255 over ``0..scale``."""
-    return np.clip(pressure * (255.0 / scale), 0, 255).astype(np.uint8).tobytes()
-
-
-def _decimate(points: deque, period_s: float) -> list[list[float]]:
-    """About one (t, force) point per display period, for the force plot."""
-    out: list[list[float]] = []
-    last = -math.inf
-    for t, f, _ in points:
-        if t - last >= period_s:
-            out.append([round(t, 3), round(f, 1)])
-            last = t
-    return out

@@ -7,7 +7,8 @@ import sys
 import webbrowser
 from typing import Callable, Sequence
 
-from live_view.feed import FrameSink, LiveFeed, LiveSession, StepSource
+from live_view.feed import FrameSink, LiveFeed, LiveSession
+from live_view.steps import StepSource
 from live_view.server import Command, LiveServer
 
 __all__ = ["LiveView"]

@@ -13,7 +13,7 @@ from gait_metrics.live import StepStream
 from mat_driver.model import Calibration, Geometry
 from mat_sim.simulator import PRESETS, simulate, truth_steps
 
-POLL_S = 0.3  # how often the live feed asks (live_view.feed.StreamedSteps)
+POLL_S = 0.3  # how often the live feed asks (live_view.steps.StreamedSteps)
 # fast-runner (4.5 m/s, issue 13): one live IC lies 5 ms (half a frame) from the offline,
 # ensemble-refined one (1.633 vs 1.638 s, seed 5), so it is left out until the live IC
 # refinement is looked at; every other preset is tested
