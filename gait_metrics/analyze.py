@@ -202,7 +202,7 @@ def _stages(s: Session) -> Stages:
     curves = stance_curves(s.layout, events, loads.cop_along_mm, loads.cop_left_mm * medial[s.layout.step], loads.force_n, loads.region_force_n)
     phases = roll_over_phases(events)
     spread = transition_spread_ms(
-        s.layout, sums.pressure, regions, (sums.region[0], sums.region[2], phases["transition_ms"]), threshold_frac=s.config.threshold_frac, pitch_mm=s.pitch_along_mm
+        s.layout, sums.pressure, regions, (sums.region[0], sums.region[2], phases["transition_ms"]), threshold_frac=s.config.threshold_frac, pitch_mm=s.geometry.pitch_along_mm
     )
     path = path_metrics(curves, shapes.frames.length_mm, phases["stance_ms"], bounds_frac=_region_bounds(s))
     kinetic = step_kinetics(s, loads, sums)
@@ -256,7 +256,7 @@ def belt_motion(s: Session) -> BeltMotion:
     """The belt's motion on a treadmill (still elsewhere)."""
     if s.setup != "treadmill" or s.n == 0:
         return BeltMotion.still(s.layout)
-    return estimate_belt_motion(s.voxels, s.layout, s.whole.force_n, pitch_mm=s.pitch_along_mm, guess_m_s=s.recording.metadata.belt_speed_m_s)
+    return estimate_belt_motion(s.voxels, s.layout, s.whole.force_n, pitch_mm=s.geometry.pitch_along_mm, guess_m_s=s.recording.metadata.belt_speed_m_s)
 
 
 def foot_shapes(s: Session, belt: BeltMotion) -> FootShapes:
@@ -284,8 +284,8 @@ def _region_bounds(s: Session) -> tuple[float, float]:
 
 def voxel_regions(s: Session, shapes: FootShapes) -> VoxelRegions:
     """Rearfoot, midfoot and forefoot of every voxel."""
-    regions = RegionGeometry.of(shapes.frames, _region_bounds(s), pitch_x_mm=s.pitch_along_mm, pitch_y_mm=s.pitch_across_mm)
-    return regions.on_voxels(s.voxels, s.layout, shapes.along_heel_mm, max_shift_mm=0.5 * s.pitch_along_mm)
+    regions = RegionGeometry.of(shapes.frames, _region_bounds(s), pitch_x_mm=s.geometry.pitch_along_mm, pitch_y_mm=s.geometry.pitch_across_mm)
+    return regions.on_voxels(s.voxels, s.layout, shapes.along_heel_mm, max_shift_mm=0.5 * s.geometry.pitch_along_mm)
 
 
 def per_frame_sums(s: Session, shapes: FootShapes, regions: VoxelRegions) -> PerFrame:

@@ -290,9 +290,8 @@ def _cop_direction(v: VoxelCoordinates, x_mm: np.ndarray, layout: StanceLayout) 
 def insole_frames(n_steps: int, geometry: Geometry) -> FootFrames:
     """Insole: the sensor is the foot. Origin at the heel end (index 0 of the walking axis),
     on the sensor's centre line; axis along the walking axis; length the sensor's."""
-    cols_walk = geometry.walk_axis == "cols"
-    length = geometry.cols * geometry.pitch_col_mm if cols_walk else geometry.rows * geometry.pitch_row_mm
-    width = geometry.rows * geometry.pitch_row_mm if cols_walk else geometry.cols * geometry.pitch_col_mm
+    length = geometry.cells_along * geometry.pitch_along_mm
+    width = geometry.cells_across * geometry.pitch_across_mm
     origin = np.tile([0.0, width / 2.0], (n_steps, 1))
     return FootFrames(
         origin_mm=origin,

@@ -89,8 +89,8 @@ class Footprints:
         if not len(self):
             return np.zeros(0)
         along, _ = _along_across(self.cell, self.geometry)
-        pitch, _ = _pitches(self.geometry)
-        n_along = self.geometry.cols if self.geometry.walk_axis == "cols" else self.geometry.rows
+        pitch = self.geometry.pitch_along_mm
+        n_along = self.geometry.cells_along
         starts = self.bounds[:-1]
         rear = np.minimum.reduceat(along, starts)
         front = np.maximum.reduceat(along, starts)
@@ -102,13 +102,6 @@ def _along_across(cell: np.ndarray, geometry: Geometry) -> tuple[np.ndarray, np.
     row, col = np.indices(geometry.shape).reshape(2, -1)
     along, across = (col, row) if geometry.walk_axis == "cols" else (row, col)
     return np.take(along, cell), np.take(across, cell)
-
-
-def _pitches(geometry: Geometry) -> tuple[float, float]:
-    """Cell pitch along and across the walking axis, mm."""
-    if geometry.walk_axis == "cols":
-        return geometry.pitch_col_mm, geometry.pitch_row_mm
-    return geometry.pitch_row_mm, geometry.pitch_col_mm
 
 
 def _label_volume(voxel_slice: np.ndarray, plane: np.ndarray, n_slices: int, plane_shape: tuple[int, ...]) -> np.ndarray:
@@ -245,12 +238,12 @@ class FootstepSegmenter:
     def _label(self, cells: LoadedCells) -> np.ndarray:
         """Connected region of every voxel (ids roughly in order of first frame)."""
         geometry = cells.geometry
-        pitch_along, pitch_across = _pitches(geometry)
+        pitch_along, pitch_across = geometry.pitch_along_mm, geometry.pitch_across_mm
         block_along = max(1, int(self.join_along_mm // pitch_along))
         block_across = max(1, int(self.join_across_mm // pitch_across))
         along, across = _along_across(cells.cell, geometry)
-        n_along = (geometry.cols if geometry.walk_axis == "cols" else geometry.rows) // block_along + 1
-        n_across_cells = geometry.rows if geometry.walk_axis == "cols" else geometry.cols
+        n_along = geometry.cells_along // block_along + 1
+        n_across_cells = geometry.cells_across
         # frames with loads, one empty slice wherever frames without load lie between them
         frame = cells.frame
         new_frame = np.r_[True, frame[1:] != frame[:-1]]

@@ -53,9 +53,6 @@ class Session:
         self.fp, self.noise_blobs = footprints, noise_blobs
         self.geometry = recording.geometry
         self.setup = recording.metadata.setup
-        cols_walk = self.geometry.walk_axis == "cols"
-        self.pitch_along_mm = self.geometry.pitch_col_mm if cols_walk else self.geometry.pitch_row_mm
-        self.pitch_across_mm = self.geometry.pitch_row_mm if cols_walk else self.geometry.pitch_col_mm
         self.n = len(footprints)
         self.layout = stance_layout(footprints, time_s)
         x_mm, y_mm = (c.ravel() for c in mat_coordinates(self.geometry))
@@ -177,10 +174,10 @@ def session_info(session: Session, belt_estimate: float | None) -> dict:
         "frames": recording.n_frames,
         "rows": geometry.rows,
         "cols": geometry.cols,
-        "mat_length_mm": (geometry.cols * geometry.pitch_col_mm) if geometry.walk_axis == "cols" else geometry.rows * geometry.pitch_row_mm,
-        "mat_width_mm": (geometry.rows * geometry.pitch_row_mm) if geometry.walk_axis == "cols" else geometry.cols * geometry.pitch_col_mm,
-        "pitch_along_mm": session.pitch_along_mm,
-        "pitch_across_mm": session.pitch_across_mm,
+        "mat_length_mm": geometry.cells_along * geometry.pitch_along_mm,
+        "mat_width_mm": geometry.cells_across * geometry.pitch_across_mm,
+        "pitch_along_mm": geometry.pitch_along_mm,
+        "pitch_across_mm": geometry.pitch_across_mm,
         "body_mass_kg": recording.metadata.body_mass_kg,
         "belt_speed_set_m_s": recording.metadata.belt_speed_m_s if session.setup == "treadmill" else None,
         "belt_speed_estimated_m_s": belt_estimate,

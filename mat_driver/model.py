@@ -115,6 +115,26 @@ class Geometry:
         """``(rows, cols)``."""
         return (self.rows, self.cols)
 
+    @property
+    def pitch_along_mm(self) -> float:
+        """Cell pitch along the walking axis, mm."""
+        return self.pitch_col_mm if self.walk_axis == "cols" else self.pitch_row_mm
+
+    @property
+    def pitch_across_mm(self) -> float:
+        """Cell pitch across the walking axis, mm."""
+        return self.pitch_row_mm if self.walk_axis == "cols" else self.pitch_col_mm
+
+    @property
+    def cells_along(self) -> int:
+        """Number of cells along the walking axis."""
+        return self.cols if self.walk_axis == "cols" else self.rows
+
+    @property
+    def cells_across(self) -> int:
+        """Number of cells across the walking axis."""
+        return self.rows if self.walk_axis == "cols" else self.cols
+
 
 @dataclass(frozen=True, eq=False)
 class Calibration:

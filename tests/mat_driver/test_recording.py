@@ -300,3 +300,12 @@ def test_calibration_rejects_bad_gain() -> None:
 
     with pytest.raises(CalibrationError, match="gain"):
         dataclasses.replace(Calibration(), gain_kpa=-1.0)
+
+
+def test_geometry_says_its_pitches_and_cells_along_and_across_the_walking_axis() -> None:
+    along_rows = GEOMETRY  # 4 rows of 8.5 mm, 6 columns of 7.0 mm, walking along the rows
+    assert (along_rows.pitch_along_mm, along_rows.pitch_across_mm) == (8.5, 7.0)
+    assert (along_rows.cells_along, along_rows.cells_across) == (4, 6)
+    along_cols = Geometry(rows=4, cols=6, pitch_row_mm=8.5, pitch_col_mm=7.0, walk_axis="cols")
+    assert (along_cols.pitch_along_mm, along_cols.pitch_across_mm) == (7.0, 8.5)
+    assert (along_cols.cells_along, along_cols.cells_across) == (6, 4)
