@@ -10,7 +10,7 @@ from typing import Any
 
 from gait_metrics._validation import MetricsError
 
-__all__ = ["AnalysisConfig"]
+__all__ = ["AnalysisConfig", "DEFAULTS"]
 
 
 @dataclass(frozen=True)
@@ -120,3 +120,7 @@ class AnalysisConfig:
     def to_dict(self) -> dict[str, Any]:
         """Plain values, for JSON."""
         return asdict(self)
+
+
+#: The default settings: the defaults of the classes and functions that take one of them.
+DEFAULTS = AnalysisConfig()

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from gait_metrics._validation import check_array
+from gait_metrics.config import DEFAULTS
 from gait_metrics.dataframes import to_dataframe
 from gait_metrics.noise import NoiseModel, floor_counts
 from mat_driver.model import Calibration, Geometry, Recording
@@ -227,7 +228,7 @@ def _supported(frame: np.ndarray, cell: np.ndarray, pressure: np.ndarray, levels
     return keep
 
 
-def read_loaded_cells(recording: Recording, *, noise_kpa: float, chunk_frames: int = 512, noise: NoiseModel | None = None) -> LoadedCells:
+def read_loaded_cells(recording: Recording, *, noise_kpa: float, chunk_frames: int = DEFAULTS.chunk_frames, noise: NoiseModel | None = None) -> LoadedCells:
     """Read a recording chunk by chunk and keep only its loaded cells.
 
     Peak memory is one chunk of raw frames plus the voxels (10 bytes per loaded cell).
@@ -365,7 +366,7 @@ def frame_series(cells: LoadedCells, time_s: np.ndarray) -> FrameSeries:
     )
 
 
-def frame_stats(pressure: np.ndarray, geometry: Geometry, *, noise_kpa: float = 5.0, time_s: np.ndarray | None = None) -> FrameSeries:
+def frame_stats(pressure: np.ndarray, geometry: Geometry, *, noise_kpa: float = DEFAULTS.noise_kpa, time_s: np.ndarray | None = None) -> FrameSeries:
     """Force, area, peak pressure and CoP of every frame of calibrated ``pressure``.
 
     Parameters

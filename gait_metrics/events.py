@@ -45,6 +45,7 @@ import numpy as np
 from scipy.optimize import isotonic_regression
 
 from gait_metrics._segments import falling_time, first_true, last_true, pchip_slopes, rising_time, segment_max
+from gait_metrics.config import DEFAULTS
 from gait_metrics.stances import StanceLayout
 
 __all__ = ["StanceEvents", "EventDetector"]
@@ -108,7 +109,7 @@ class EventDetector:
     (0.0147, 0.0453, True)
     """
 
-    def __init__(self, *, threshold_frac: float = 0.05, ensemble_min_steps: int = 8) -> None:
+    def __init__(self, *, threshold_frac: float = DEFAULTS.threshold_frac, ensemble_min_steps: int = 8) -> None:
         self.threshold_frac = threshold_frac
         self.ensemble_min_steps = ensemble_min_steps
 

@@ -37,6 +37,7 @@ from scipy import ndimage
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from gait_metrics.config import DEFAULTS
 from gait_metrics.cop import LoadedCells
 from mat_driver.model import Geometry
 
@@ -203,12 +204,12 @@ class FootstepSegmenter:
     def __init__(
         self,
         *,
-        join_along_mm: float = 34.0,
-        join_across_mm: float = 17.0,
-        merge_mm: float = 220.0,
-        min_frames: int = 3,
-        min_area_cm2: float = 4.0,
-        min_peak_frac: float = 0.2,
+        join_along_mm: float = DEFAULTS.join_along_mm,
+        join_across_mm: float = DEFAULTS.join_across_mm,
+        merge_mm: float = DEFAULTS.merge_mm,
+        min_frames: int = DEFAULTS.min_frames,
+        min_area_cm2: float = DEFAULTS.min_area_cm2,
+        min_peak_frac: float = DEFAULTS.min_peak_frac,
     ) -> None:
         self.join_along_mm = join_along_mm
         self.join_across_mm = join_across_mm

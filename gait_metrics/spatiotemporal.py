@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from gait_metrics.config import DEFAULTS
+
 __all__ = ["SPATIOTEMPORAL_COLUMNS", "spatiotemporal"]
 
 #: Columns made by :func:`spatiotemporal`.
@@ -63,7 +65,7 @@ def spatiotemporal(
     *,
     belt_m_s: float,
     treadmill: bool,
-    max_step_s: float = 2.5,
+    max_step_s: float = DEFAULTS.max_step_s,
 ) -> dict[str, np.ndarray]:
     """Between-step values of every step (NaN where undefined; see the module docstring).
 
