@@ -154,9 +154,18 @@ class Calibration:
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
         """Convert raw counts (``(..., rows, cols)``) to pressure in :attr:`unit` as float32."""
-        values = np.asarray(raw, dtype=np.float32)
-        if self.tare is not None:
-            values = values - self.tare.astype(np.float32)
+        return self.convert(raw, None if self.tare is None else self.tare.astype(np.float32))
+
+    def convert(self, raw: np.ndarray, tare: np.ndarray | None) -> np.ndarray:
+        """Raw counts to pressure in :attr:`unit` as float32, with ``tare`` (float32 counts,
+        broadcast against ``raw``; e.g. the tare of the cells ``raw`` came from) as the zero.
+
+        The one place of the conversion's float32 operations, so that the analysis, which
+        converts single loaded cells, gets :meth:`apply`'s values bit for bit.
+        """
+        values = np.array(raw, dtype=np.float32)
+        if tare is not None:
+            values -= tare
         np.maximum(values, 0.0, out=values)
         if self.exponent != 1.0:
             np.power(values, np.float32(self.exponent), out=values)
