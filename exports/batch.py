@@ -98,7 +98,8 @@ def run_batch(paths: Sequence[Path], *, workers: int = 1, scheduler: str | None 
     result = BatchResult()
     if scheduler:
         try:
-            from distributed import Client, as_completed as dask_completed
+            from distributed import Client
+            from distributed import as_completed as dask_completed
         except ImportError:
             raise MatError("--scheduler needs the optional extra: pip install 'pressure-mat[cluster]'") from None
         try:

@@ -12,8 +12,8 @@ import click
 from gait_metrics import analyze
 from gait_metrics.analyze import frame_times
 from live_view import Command, KnownSteps, LiveSession, LiveView, LslOutlet, Player, StreamedSteps
-from mat_driver.recording import open_recording
 from mat_cli.options import existing_file
+from mat_driver.recording import open_recording
 
 
 class TransitionBand(click.ParamType):

@@ -9,13 +9,6 @@ from typing import Callable
 
 import click
 
-from mat_driver.calibration import calibrate_standing, load_calibration, save_calibration
-from mat_driver.devices import DeviceProfile, builtin_profiles, load_profile
-from mat_driver.model import Calibration
-from mat_driver.protocols import PROTOCOLS
-from mat_driver.recorder import Recorder, RecorderStatus, RecordingOptions
-from mat_driver.recording import open_recording
-from mat_driver.transport import list_serial_ports
 from live_view import LiveSession
 from mat_cli.live import live_view_for_recording, server_options, start_view
 from mat_cli.options import (
@@ -25,6 +18,13 @@ from mat_cli.options import (
     output_file,
     session_options,
 )
+from mat_driver.calibration import calibrate_standing, load_calibration, save_calibration
+from mat_driver.devices import DeviceProfile, builtin_profiles, load_profile
+from mat_driver.model import Calibration
+from mat_driver.protocols import PROTOCOLS
+from mat_driver.recorder import Recorder, RecorderStatus, RecordingOptions
+from mat_driver.recording import open_recording
+from mat_driver.transport import list_serial_ports
 
 
 def _profile(device: str | None, protocol: str | None, **overrides) -> DeviceProfile:

@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 
 from exports import EXPORT_FORMATS, WHAT, export_session
-from gait_metrics import analyze
 from exports.batch import expand_inputs, run_batch
 from exports.tables import check_new, write_rows
+from gait_metrics import analyze
 from mat_cli.options import existing_file, force_option, output_file
 from mat_driver.importers import IMPORT_FORMATS, import_recording
 from mat_driver.model import SETUPS

@@ -21,9 +21,7 @@ from typing import Any, Iterable, Mapping
 import h5py
 import numpy as np
 
-from mat_driver import __version__
 from mat_driver.errors import RecordingError
-from mat_driver.paths import file_in_the_way, not_a_folder
 from mat_driver.model import (
     FORMAT_VERSION,
     Calibration,
@@ -32,6 +30,7 @@ from mat_driver.model import (
     Metadata,
     Recording,
 )
+from mat_driver.paths import file_in_the_way, not_a_folder
 
 __all__ = [
     "FORMAT_NAME",
