@@ -15,7 +15,7 @@ import math
 from collections import namedtuple
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
 
@@ -162,7 +162,11 @@ class StepTable:
 
 
 #: One row of :class:`StepTable`, with a field per column (``step.transition_ms``).
-Step = namedtuple("Step", StepTable.names())
+#: The fields come from the table's columns at run time, so type checkers see ``Any``.
+if TYPE_CHECKING:
+    Step = Any
+else:
+    Step = namedtuple("Step", StepTable.names())
 
 #: Per-step metrics summarised per side (mean, SD, CV, symmetry, first/last third).
 SUMMARY_METRICS = tuple(

@@ -276,7 +276,7 @@ class RecordingWriter:
                 self._file.close()
             except OSError:  # the file keeps every frame up to the last successful flush
                 pass
-            self._file = None  # type: ignore[assignment]
+            self._file = None
         try:
             with h5py.File(self.path, "r+", libver=_LIBVER) as f:
                 f["stats"].attrs.update({k: float(v) for k, v in (stats or {}).items()})
@@ -355,11 +355,15 @@ class _FirstFrames:
         else:
             first, rest = key, ()
         index = np.arange(self.shape[0])[first]
+        # The index tuples are named: mypy reads ``x[(a, *b)]`` as 3.11-only ``x[a, *b]``.
         if np.ndim(index) == 0:
-            return self._dataset[(int(index), *rest)]
+            at_index = (int(index), *rest)
+            return self._dataset[at_index]
         if index.size and np.all(np.diff(index) == 1):
-            return self._dataset[(slice(int(index[0]), int(index[-1]) + 1), *rest)]
-        return np.asarray(self._dataset[(slice(0, self.shape[0]), *rest)])[index]
+            contiguous = (slice(int(index[0]), int(index[-1]) + 1), *rest)
+            return self._dataset[contiguous]
+        everything = (slice(0, self.shape[0]), *rest)
+        return np.asarray(self._dataset[everything])[index]
 
 
 def _open_hdf5(path: Path) -> tuple[h5py.File, bool]:
