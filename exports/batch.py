@@ -113,8 +113,8 @@ def run_batch(paths: Sequence[Path], *, workers: int = 1, scheduler: str | None 
         _collect((analyze_one(n) for n in names), result, progress)
     else:
         with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1, len(names) or 1)) as pool:
-            futures = [pool.submit(analyze_one, n) for n in names]
-            _collect((f.result() for f in as_completed(futures)), result, progress)
+            submitted = [pool.submit(analyze_one, n) for n in names]
+            _collect((f.result() for f in as_completed(submitted)), result, progress)
     order = {n: k for k, n in enumerate(names)}
     result.sessions.sort(key=lambda r: order.get(r["recording"], 0))
     result.steps.sort(key=lambda r: (order.get(r["recording"], 0), r["step"]))

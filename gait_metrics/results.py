@@ -408,7 +408,7 @@ class SessionResult:
     def curves_long(self) -> list[dict[str, Any]]:
         """Long format, one row per (step, curve, % stance): ``step``, ``side_name``,
         ``curve``, ``stance_pct``, ``value`` (NaN kept)."""
-        rows = []
+        rows: list[dict[str, Any]] = []
         for k, (step, side) in enumerate(zip(self.steps.step.tolist(), self.steps.side_name.tolist())):
             for name in CURVE_NAMES:
                 values = getattr(self.curves, name)[k].tolist()

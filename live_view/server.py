@@ -239,7 +239,7 @@ class LiveServer:
 
     async def _static(self, request: web.Request) -> web.Response:
         name, content_type = STATIC_FILES[request.path]
-        body = resources.files("live_view").joinpath("static", name).read_bytes()
+        body = resources.files("live_view").joinpath("static").joinpath(name).read_bytes()
         return web.Response(body=body, content_type=content_type, charset="utf-8")
 
     async def _no_icon(self, request: web.Request) -> web.Response:

@@ -96,8 +96,8 @@ def batch(inputs: tuple[str, ...], output: Path, workers: int, scheduler: str | 
     write_rows(output, result.steps, force)
     write_rows(sessions_path, result.sessions, force)
     click.echo(f"{output}: {len(result.steps)} steps; {sessions_path}: {len(result.sessions)} sessions")
-    for path, why in result.failures:
-        click.echo(f"failed: {path}: {why}")
+    for failed, why in result.failures:
+        click.echo(f"failed: {failed}: {why}")
     if result.failures:
         raise click.ClickException(f"{len(result.failures)} of {len(paths)} recordings failed (listed above)")
 

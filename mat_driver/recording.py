@@ -169,8 +169,8 @@ class RecordingWriter:
             ds = f.create_dataset(name, shape=(0,), maxshape=(None,), dtype=kind, chunks=(4096,))
             ds.attrs["units"] = units
         gaps = f.create_group("gaps")
-        for name, kind in zip(_GAP_FIELDS, _GAP_DTYPES):
-            gaps.create_dataset(name, shape=(0,), maxshape=(None,), dtype=kind, chunks=(256,))
+        for name, gap_kind in zip(_GAP_FIELDS, _GAP_DTYPES):
+            gaps.create_dataset(name, shape=(0,), maxshape=(None,), dtype=gap_kind, chunks=(256,))
         geo = f.create_group("geometry")
         geo.attrs.update(
             rows=g.rows,
@@ -326,6 +326,7 @@ def save_recording(
         dtype=recording.frames.dtype,
         force=force,
     ) as writer:
+        assert recording.counter is not None and recording.device_time_s is not None  # set by Recording.__post_init__
         for start in range(0, recording.n_frames, chunk_frames):
             stop = min(start + chunk_frames, recording.n_frames)
             writer.append(
