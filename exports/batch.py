@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from gait_metrics import SUMMARY_METRICS, MetricsError, analyze
+from gait_metrics import SUMMARY_METRICS, MetricsError, SessionResult, analyze
 from mat_driver.errors import MatError, RecordingError
 
 __all__ = ["BatchResult", "expand_inputs", "analyze_one", "run_batch", "session_row"]
@@ -55,7 +55,7 @@ def expand_inputs(inputs: Sequence[str]) -> list[Path]:
     return sorted(found)
 
 
-def session_row(result) -> dict[str, Any]:
+def session_row(result: SessionResult) -> dict[str, Any]:
     """One row per session: identity, counts, and per side the mean and SD of every metric."""
     row: dict[str, Any] = {k: result.info.get(k) for k in ("recording", "subject_id", "condition", "setup", "start_utc", "duration_s")}
     row["belt_speed_set_m_s"] = result.info.get("belt_speed_set_m_s")

@@ -21,7 +21,7 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 from importlib import resources
-from typing import Callable
+from typing import Awaitable, Callable
 
 from aiohttp import WSMsgType, web
 
@@ -230,7 +230,7 @@ class LiveServer:
     # -- requests ------------------------------------------------------------------------
 
     @web.middleware
-    async def _guard(self, request: web.Request, handler):
+    async def _guard(self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
         if self.token is not None and not secrets.compare_digest(request.query.get("token", ""), self.token):
             return web.Response(status=403, text="live view: missing or wrong access token; use the address printed by mat\n")
         response = await handler(request)

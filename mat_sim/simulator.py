@@ -438,7 +438,7 @@ class Simulation:
             side = side if cfg.hop_side is not None else 1 - side
         return steps
 
-    def _new_step(self, index: int, side: int, t_ic: float, stance_s: float, foot_flat_s: float | None, origin: np.ndarray):
+    def _new_step(self, index: int, side: int, t_ic: float, stance_s: float, foot_flat_s: float | None, origin: np.ndarray) -> _Step | plantar.PlantarStep:
         cfg = self.config
         if cfg.foot_model == "plantar":
             offset = 0.0
