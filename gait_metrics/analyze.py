@@ -22,6 +22,7 @@ from gait_metrics.events import EventDetector, StanceEvents
 from gait_metrics.footframe import BeltMotion, FootFrames, VoxelCoordinates, estimate_belt_motion, foot_frames, insole_frames
 from gait_metrics.footsteps import Footprints, FootstepSegmenter, assign_sides, progression_directions, walking_passes
 from gait_metrics.kinetics import GRAVITY_M_S2, REGIONS, kinetics
+from gait_metrics.noise import NoiseModel, estimate_noise
 from gait_metrics.phases import roll_over_phases, strike_pattern
 from gait_metrics.progression import CURVE_NAMES, butterfly, path_metrics, stance_curves
 from gait_metrics.regions import RegionGeometry, VoxelRegions
@@ -29,7 +30,6 @@ from gait_metrics.results import FOOTPRINT_X_EDGES_MM, FOOTPRINT_Y_EDGES_MM, SID
 from gait_metrics.robustness import WELL_CONDITIONED_MS, transition_spread_ms
 from gait_metrics.spatiotemporal import spatiotemporal
 from gait_metrics.stances import stance_layout
-from gait_metrics.noise import NoiseModel, estimate_noise
 from gait_metrics.summary import side_summary, symmetry_index, thirds_change, transition_summary
 from mat_driver.model import Recording
 

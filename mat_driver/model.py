@@ -42,8 +42,11 @@ WalkAxis = Literal["rows", "cols"]
 class FrameArray(Protocol):
     """What a recording's frames support: a NumPy array or an h5py dataset."""
 
-    shape: tuple[int, ...]
-    dtype: Any
+    @property
+    def shape(self) -> tuple[int, ...]: ...
+
+    @property
+    def dtype(self) -> Any: ...
 
     def __getitem__(self, key: Any) -> Any: ...
 
@@ -64,13 +67,15 @@ class RenderedFrames:
         first, rest = (key[0], key[1:]) if isinstance(key, tuple) else (key, ())
         if isinstance(first, (int, np.integer)):
             index = range(self.shape[0])[first]
-            return self._render(index, index + 1)[(0, *rest)]
+            at_index = (0, *rest)
+            return self._render(index, index + 1)[at_index]
         if isinstance(first, slice):
             start, stop, step = first.indices(self.shape[0])
             if step < 0:
                 raise TypeError("rendered frames do not support reversed slices")
             block = self._render(start, max(start, stop))
-            return block[(slice(None, None, step), *rest)]
+            strided = (slice(None, None, step), *rest)
+            return block[strided]
         raise TypeError(f"rendered frames support int or slice indexing, got {type(first).__name__}")
 
 
