@@ -27,12 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.headle
 
 from live_view import LiveSession, LiveView, StreamedSteps  # noqa: E402
 from mat_driver.devices import DeviceProfile  # noqa: E402
-from mat_driver.recorder import Recorder, RecordingOptions, RecordingSummary  # noqa: E402
 from mat_driver.model import Calibration  # noqa: E402
+from mat_driver.recorder import Recorder, RecordingOptions, RecordingSummary  # noqa: E402
 from mat_sim.simulator import PRESETS  # noqa: E402
 from tests.headless import chromium, have_chromium  # noqa: E402
 from tests.support import virtual_mat_process  # noqa: E402
-
 
 SIMULATOR = PRESETS["shuffling-runner"]
 

@@ -14,9 +14,9 @@ import tracemalloc
 from pathlib import Path
 
 from gait_metrics import analyze
-from plots import session_report
 from mat_driver.recording import save_recording
 from mat_sim.simulator import simulate
+from plots import session_report
 from plots.document import REPORT_FORMATS
 
 

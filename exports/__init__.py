@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from gait_metrics import SessionResult
-from exports.tables import write_csv_tables, WHAT
 from exports.matlab import write_mat
+from exports.tables import WHAT, write_csv_tables
+from gait_metrics import SessionResult
 
 __all__ = ["EXPORT_FORMATS", "WHAT", "export_session"]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from gait_metrics import SUMMARY_METRICS, MetricsError, analyze
+from gait_metrics import SUMMARY_METRICS, MetricsError, SessionResult, analyze
 from mat_driver.errors import MatError, RecordingError
 
 __all__ = ["BatchResult", "expand_inputs", "analyze_one", "run_batch", "session_row"]
@@ -55,7 +55,7 @@ def expand_inputs(inputs: Sequence[str]) -> list[Path]:
     return sorted(found)
 
 
-def session_row(result) -> dict[str, Any]:
+def session_row(result: SessionResult) -> dict[str, Any]:
     """One row per session: identity, counts, and per side the mean and SD of every metric."""
     row: dict[str, Any] = {k: result.info.get(k) for k in ("recording", "subject_id", "condition", "setup", "start_utc", "duration_s")}
     row["belt_speed_set_m_s"] = result.info.get("belt_speed_set_m_s")
@@ -98,7 +98,8 @@ def run_batch(paths: Sequence[Path], *, workers: int = 1, scheduler: str | None 
     result = BatchResult()
     if scheduler:
         try:
-            from distributed import Client, as_completed as dask_completed
+            from distributed import Client
+            from distributed import as_completed as dask_completed
         except ImportError:
             raise MatError("--scheduler needs the optional extra: pip install 'pressure-mat[cluster]'") from None
         try:
@@ -112,8 +113,8 @@ def run_batch(paths: Sequence[Path], *, workers: int = 1, scheduler: str | None 
         _collect((analyze_one(n) for n in names), result, progress)
     else:
         with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1, len(names) or 1)) as pool:
-            futures = [pool.submit(analyze_one, n) for n in names]
-            _collect((f.result() for f in as_completed(futures)), result, progress)
+            submitted = [pool.submit(analyze_one, n) for n in names]
+            _collect((f.result() for f in as_completed(submitted)), result, progress)
     order = {n: k for k, n in enumerate(names)}
     result.sessions.sort(key=lambda r: order.get(r["recording"], 0))
     result.steps.sort(key=lambda r: (order.get(r["recording"], 0), r["step"]))

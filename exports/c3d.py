@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from exports.tables import check_new
 from gait_metrics import SessionResult
 from mat_driver.errors import RecordingError
-from exports.tables import check_new
 
 __all__ = ["write_c3d", "C3D_CHANNELS"]
 

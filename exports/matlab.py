@@ -12,8 +12,8 @@ from typing import Sequence
 import numpy as np
 from scipy.io import savemat
 
-from gait_metrics import CURVE_NAMES, SessionResult
 from exports.tables import check_new, frame_rows
+from gait_metrics import CURVE_NAMES, SessionResult
 
 __all__ = ["write_mat"]
 

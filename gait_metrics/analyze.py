@@ -21,13 +21,14 @@ from typing import NamedTuple
 import numpy as np
 
 from gait_metrics._validation import check_recording
+from gait_metrics.belt import BeltMotion, estimate_belt_motion
 from gait_metrics.config import AnalysisConfig
 from gait_metrics.cop import read_loaded_cells
 from gait_metrics.events import EventDetector, StanceEvents
-from gait_metrics.belt import BeltMotion, estimate_belt_motion
 from gait_metrics.footframe import FootFrames, foot_frames, insole_frames
 from gait_metrics.footsteps import FootstepSegmenter
 from gait_metrics.kinetics import GRAVITY_M_S2, REGIONS, kinetics
+from gait_metrics.noise import NoiseModel, estimate_noise
 from gait_metrics.phases import roll_over_phases, strike_pattern
 from gait_metrics.progression import CURVE_NAMES, Butterfly, butterfly, path_metrics, stance_curves
 from gait_metrics.regions import RegionGeometry, VoxelRegions
@@ -36,7 +37,6 @@ from gait_metrics.robustness import WELL_CONDITIONED_MS, transition_spread_ms
 from gait_metrics.session import PerFrame, Session, insole_side, mean_footprints, session_result
 from gait_metrics.sides import assign_sides, progression_directions, walking_passes
 from gait_metrics.spatiotemporal import spatiotemporal
-from gait_metrics.noise import NoiseModel, estimate_noise
 from mat_driver.model import Recording
 
 __all__ = ["analyze", "analysis_stages", "frame_times", "Stages"]

@@ -160,19 +160,11 @@ class _Levels:
 
 
 def _calibrate(raw: np.ndarray, cell: np.ndarray, calibration: Calibration, tare: np.ndarray | None) -> np.ndarray:
-    """:meth:`Calibration.apply` on single cells: the same float32 operations, same results.
+    """:meth:`Calibration.apply` on single cells (flat indices ``cell``): the same results.
 
     ``tare`` is the calibration's tare as a flat float32 array (None without a tare).
     """
-    values = raw.astype(np.float32)
-    if tare is not None:
-        values -= np.take(tare, cell)
-    np.maximum(values, 0.0, out=values)
-    if calibration.exponent != 1.0:
-        np.power(values, np.float32(calibration.exponent), out=values)
-    if calibration.calibrated:
-        values *= np.float32(calibration.gain_kpa)
-    return values
+    return calibration.convert(raw, None if tare is None else np.take(tare, cell))
 
 
 def _fill_dead(neighbour_raw: np.ndarray, levels: _Levels, calibration: Calibration, tare: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -12,13 +12,14 @@ estimated from the window (the offline pass may refine it with the whole session
 from __future__ import annotations
 
 from collections import deque
+
 import numpy as np
 
 from gait_metrics._validation import MetricsError
 from gait_metrics.analyze import analyze
 from gait_metrics.config import AnalysisConfig
-from gait_metrics.results import Step
 from gait_metrics.noise import NoiseModel, estimate_noise
+from gait_metrics.results import Step
 from mat_driver.model import Calibration, Geometry, Metadata, Recording
 
 __all__ = ["StepStream"]

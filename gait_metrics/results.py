@@ -15,7 +15,7 @@ import math
 from collections import namedtuple
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
 
@@ -162,7 +162,11 @@ class StepTable:
 
 
 #: One row of :class:`StepTable`, with a field per column (``step.transition_ms``).
-Step = namedtuple("Step", StepTable.names())
+#: The fields come from the table's columns at run time, so type checkers see ``Any``.
+if TYPE_CHECKING:
+    Step = Any
+else:
+    Step = namedtuple("Step", StepTable.names())
 
 #: Per-step metrics summarised per side (mean, SD, CV, symmetry, first/last third).
 SUMMARY_METRICS = tuple(
@@ -404,7 +408,7 @@ class SessionResult:
     def curves_long(self) -> list[dict[str, Any]]:
         """Long format, one row per (step, curve, % stance): ``step``, ``side_name``,
         ``curve``, ``stance_pct``, ``value`` (NaN kept)."""
-        rows = []
+        rows: list[dict[str, Any]] = []
         for k, (step, side) in enumerate(zip(self.steps.step.tolist(), self.steps.side_name.tolist())):
             for name in CURVE_NAMES:
                 values = getattr(self.curves, name)[k].tolist()

@@ -65,6 +65,6 @@ def transition_spread_ms(
     values = [nominal_ms]
     for frac, rear_n, fore_n in variants:
         values.append(transition_ms(*EventDetector(threshold_frac=frac).foot_flat_and_heel_off(layout, total, rear_n, fore_n)))
-    values = np.array(values)
+    spread = np.array(values)
     with np.errstate(invalid="ignore"):
-        return np.where(np.all(np.isfinite(values), axis=0), values.max(axis=0, initial=-np.inf) - values.min(axis=0, initial=np.inf), np.nan)
+        return np.where(np.all(np.isfinite(spread), axis=0), spread.max(axis=0, initial=-np.inf) - spread.min(axis=0, initial=np.inf), np.nan)

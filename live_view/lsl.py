@@ -14,6 +14,7 @@ import math
 import os
 import time
 from importlib import resources
+from types import ModuleType
 from typing import Sequence
 
 import numpy as np
@@ -28,7 +29,7 @@ __all__ = ["LslOutlet", "EVENT_FIELDS", "event_markers", "import_pylsl"]
 EVENT_FIELDS = (("IC", "ic_s"), ("FF", "ff_s"), ("HO", "ho_s"), ("TO", "to_s"))
 
 
-def import_pylsl():
+def import_pylsl() -> ModuleType:
     """The ``pylsl`` module, or a :class:`LiveViewError` saying how to install it."""
     # liblsl reads its settings when loaded; ours keeps its start-up INFO lines off the terminal
     os.environ.setdefault("LSLAPICFG", str(resources.files("live_view").joinpath("lsl_api.cfg")))

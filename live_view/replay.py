@@ -56,6 +56,7 @@ class Player:
         """Apply a page's :class:`~live_view.server.Command` (any thread)."""
         with self._lock:
             if command.name == "seek":
+                assert command.time_s is not None  # parse_command requires a time for seek
                 self._index = int(np.searchsorted(self.times, command.time_s))
                 self._index = min(self._index, max(len(self.times) - 1, 0))
                 self.feed.seek(float(self.times[self._index]) if self.times.size else 0.0)
@@ -78,7 +79,7 @@ class Player:
                 show_one, self._show_one = self._show_one, False
                 head = time.monotonic() - self._origin if playing else None
             stop = start
-            if playing:
+            if head is not None:  # playing
                 stop = min(int(np.searchsorted(self.times, head, side="right")), len(self.times))
             elif show_one and start < len(self.times):
                 stop = start + 1

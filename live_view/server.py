@@ -21,7 +21,7 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 from importlib import resources
-from typing import Callable
+from typing import Awaitable, Callable
 
 from aiohttp import WSMsgType, web
 
@@ -230,7 +230,7 @@ class LiveServer:
     # -- requests ------------------------------------------------------------------------
 
     @web.middleware
-    async def _guard(self, request: web.Request, handler):
+    async def _guard(self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
         if self.token is not None and not secrets.compare_digest(request.query.get("token", ""), self.token):
             return web.Response(status=403, text="live view: missing or wrong access token; use the address printed by mat\n")
         response = await handler(request)
@@ -239,7 +239,7 @@ class LiveServer:
 
     async def _static(self, request: web.Request) -> web.Response:
         name, content_type = STATIC_FILES[request.path]
-        body = resources.files("live_view").joinpath("static", name).read_bytes()
+        body = resources.files("live_view").joinpath("static").joinpath(name).read_bytes()
         return web.Response(body=body, content_type=content_type, charset="utf-8")
 
     async def _no_icon(self, request: web.Request) -> web.Response:

@@ -43,6 +43,7 @@ class LiveView:
     @property
     def url(self) -> str:
         """The page's address (with the access token when one is needed)."""
+        assert self.server is not None, "a view made with serve=False has no page"
         return self.server.url()
 
     def open_browser(self) -> bool:
@@ -53,6 +54,7 @@ class LiveView:
         """
         if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
             return False
+        assert self.server is not None, "a view made with serve=False has no page"
         return webbrowser.open(self.server.url("127.0.0.1" if self.server.host in ("0.0.0.0", "::") else None))
 
     def __enter__(self) -> "LiveView":

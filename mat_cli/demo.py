@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
+from gait_metrics import analyze
 from mat_driver.errors import RecordingError
 from mat_driver.paths import make_folder
 from mat_driver.recording import open_recording, save_recording
 from mat_sim.simulator import simulate
-from gait_metrics import analyze
 from plots import compare_report, session_report
 
 DEMO_SUBJECT = "DEMO-01"

@@ -12,8 +12,8 @@ import click
 from gait_metrics import analyze
 from gait_metrics.analyze import frame_times
 from live_view import Command, KnownSteps, LiveSession, LiveView, LslOutlet, Player, StreamedSteps
-from mat_driver.recording import open_recording
 from mat_cli.options import existing_file
+from mat_driver.recording import open_recording
 
 
 class TransitionBand(click.ParamType):
@@ -50,6 +50,7 @@ def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def start_view(view: LiveView, no_browser: bool) -> None:
     """Print the page's address (once: it may hold the token) and open a browser."""
     click.echo(f"live view: {view.url}", err=True)
+    assert view.server is not None  # view.url has checked it
     if view.server.token:
         click.echo("live view: anyone with this address sees the data; do not share it beyond the clinic", err=True)
     if not no_browser and not view.open_browser():
@@ -78,12 +79,14 @@ def live(recording: Path, live_host: str, live_port: int, no_browser: bool, targ
         click.echo(f"{recording}: analysing {rec.n_frames} frames…", err=True)
         steps = list(analyze(rec).steps)
         times = frame_times(rec)
+        duration_s = float(times[-1]) if times.size else 0.0
         session = LiveSession(
             rec.geometry, rec.rate_hz, rec.calibration, rec.metadata, mode="replay", title=recording.name,
-            duration_s=float(times[-1]) if times.size else 0.0, target_ms=target_ms,
+            duration_s=duration_s, target_ms=target_ms,
         )
-        view = LiveView(session, KnownSteps(steps, end_s=session.duration_s), host=live_host, port=live_port)
+        view = LiveView(session, KnownSteps(steps, end_s=duration_s), host=live_host, port=live_port)
         player = Player(rec, view.feed)
+        assert view.server is not None  # LiveView serves by default
         view.server.on_command = player.command
         with view:
             player.start()

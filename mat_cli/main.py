@@ -8,8 +8,8 @@ from typing import Any
 import click
 
 from gait_metrics import MetricsError
-from mat_driver import MatError, __version__
 from mat_cli import demo, files, live, record, report, research, simulate
+from mat_driver import MatError, __version__
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 

@@ -9,13 +9,6 @@ from typing import Callable
 
 import click
 
-from mat_driver.calibration import calibrate_standing, load_calibration, save_calibration
-from mat_driver.devices import DeviceProfile, builtin_profiles, load_profile
-from mat_driver.model import Calibration
-from mat_driver.protocols import PROTOCOLS
-from mat_driver.recorder import Recorder, RecorderStatus, RecordingOptions
-from mat_driver.recording import open_recording
-from mat_driver.transport import list_serial_ports
 from live_view import LiveSession
 from mat_cli.live import live_view_for_recording, server_options, start_view
 from mat_cli.options import (
@@ -25,6 +18,13 @@ from mat_cli.options import (
     output_file,
     session_options,
 )
+from mat_driver.calibration import calibrate_standing, load_calibration, save_calibration
+from mat_driver.devices import DeviceProfile, builtin_profiles, load_profile
+from mat_driver.model import Calibration
+from mat_driver.protocols import PROTOCOLS
+from mat_driver.recorder import Recorder, RecorderStatus, RecordingOptions
+from mat_driver.recording import open_recording
+from mat_driver.transport import list_serial_ports
 
 
 def _profile(device: str | None, protocol: str | None, **overrides) -> DeviceProfile:
@@ -34,6 +34,7 @@ def _profile(device: str | None, protocol: str | None, **overrides) -> DevicePro
         return load_profile(device).replace(protocol=protocol, **overrides)
     if overrides.get("rows") is None or overrides.get("cols") is None:
         raise click.UsageError("--protocol needs --rows and --cols (or use --device)")
+    assert protocol is not None  # no device, so the protocol was given
     base = DeviceProfile(name=protocol, protocol=protocol, rows=1, cols=1, pitch_row_mm=10.0, pitch_col_mm=10.0, rate_hz=100.0)
     return base.replace(**overrides)
 
@@ -92,12 +93,12 @@ def record(port, device, protocol, rows, cols, pitch_mm, rate_hz, baud, output, 
         calibration=cal,
         options=RecordingOptions(duration_s=duration, tare_s=tare, reconnect_s=reconnect, force=force),
     )
-    on_status = _status_line if sys.stderr.isatty() else None
+    on_status: Callable[[RecorderStatus], None] | None = _status_line if sys.stderr.isatty() else None
     with contextlib.ExitStack() as stack:
         if live or lsl:
-            session = LiveSession(profile.geometry, profile.rate_hz, cal, metadata, title=output.name, target_ms=target_ms)
+            live_session = LiveSession(profile.geometry, profile.rate_hz, cal, metadata, title=output.name, target_ms=target_ms)
             view = stack.enter_context(
-                live_view_for_recording(session, serve=live, live_host=live_host, live_port=live_port, lsl=lsl, lsl_name=output.stem)
+                live_view_for_recording(live_session, serve=live, live_host=live_host, live_port=live_port, lsl=lsl, lsl_name=output.stem)
             )
             if live:
                 start_view(view, no_browser)

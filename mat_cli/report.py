@@ -7,10 +7,10 @@ from pathlib import Path
 import click
 
 from gait_metrics import MdcChange, analyze
+from mat_cli.options import existing_file
 from mat_driver.paths import check_folder
 from plots import compare_report, session_report
 from plots.document import REPORT_FORMATS
-from mat_cli.options import existing_file
 
 
 def _formats(value: str) -> list[str]:

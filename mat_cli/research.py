@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 
 from exports import EXPORT_FORMATS, WHAT, export_session
-from gait_metrics import analyze
 from exports.batch import expand_inputs, run_batch
 from exports.tables import check_new, write_rows
+from gait_metrics import analyze
 from mat_cli.options import existing_file, force_option, output_file
 from mat_driver.importers import IMPORT_FORMATS, import_recording
 from mat_driver.model import SETUPS
@@ -96,8 +96,8 @@ def batch(inputs: tuple[str, ...], output: Path, workers: int, scheduler: str | 
     write_rows(output, result.steps, force)
     write_rows(sessions_path, result.sessions, force)
     click.echo(f"{output}: {len(result.steps)} steps; {sessions_path}: {len(result.sessions)} sessions")
-    for path, why in result.failures:
-        click.echo(f"failed: {path}: {why}")
+    for failed, why in result.failures:
+        click.echo(f"failed: {failed}: {why}")
     if result.failures:
         raise click.ClickException(f"{len(result.failures)} of {len(paths)} recordings failed (listed above)")
 

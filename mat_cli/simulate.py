@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
+from mat_cli.options import force_option, output_file
 from mat_driver.protocols import PROTOCOLS, get_codec
 from mat_driver.recording import check_writable, save_recording
-from mat_sim.simulator import PRESETS, simulate as run_simulation
+from mat_sim.simulator import PRESETS
+from mat_sim.simulator import simulate as run_simulation
 from mat_sim.virtual_mat import PtyLink, TcpLink, VirtualMat
-from mat_cli.options import force_option, output_file
 
 
 def _overrides(**values) -> dict:

@@ -95,7 +95,7 @@ def _from_toml(name: str, text: str, origin: str) -> DeviceProfile:
     data["usb_ids"] = tuple(str(u).upper() for u in data.get("usb_ids", ()))
     try:
         profile = DeviceProfile(name=name, **data)
-        profile.geometry  # validates grid and pitch
+        _ = profile.geometry  # the property validates grid and pitch
     except (TypeError, ValueError, RecordingError) as exc:
         raise DeviceProfileError(f"{origin}: {exc}") from None
     return profile

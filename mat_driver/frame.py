@@ -34,4 +34,4 @@ class Frame:
     @property
     def shape(self) -> tuple[int, int]:
         """``(rows, cols)`` of the frame."""
-        return self.cells.shape  # type: ignore[return-value]
+        return self.cells.shape

@@ -114,7 +114,7 @@ class GapDetector:
             last_index, last_host, last_offset = self._recent[-1]
             offset = last_offset + (host - last_host) - (index - last_index) * period
         self._recent.append([index, host, offset])
-        if len(self._recent) < self._recent.maxlen or len(self._history) < 50:
+        if len(self._recent) < self.window + self.confirm or len(self._history) < 50:
             return  # still learning the mat's real frame rate
         recent = list(self._recent)
         before, after = recent[: self.window], recent[self.window :]

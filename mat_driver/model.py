@@ -42,8 +42,11 @@ WalkAxis = Literal["rows", "cols"]
 class FrameArray(Protocol):
     """What a recording's frames support: a NumPy array or an h5py dataset."""
 
-    shape: tuple[int, ...]
-    dtype: Any
+    @property
+    def shape(self) -> tuple[int, ...]: ...
+
+    @property
+    def dtype(self) -> Any: ...
 
     def __getitem__(self, key: Any) -> Any: ...
 
@@ -64,13 +67,15 @@ class RenderedFrames:
         first, rest = (key[0], key[1:]) if isinstance(key, tuple) else (key, ())
         if isinstance(first, (int, np.integer)):
             index = range(self.shape[0])[first]
-            return self._render(index, index + 1)[(0, *rest)]
+            at_index = (0, *rest)
+            return self._render(index, index + 1)[at_index]
         if isinstance(first, slice):
             start, stop, step = first.indices(self.shape[0])
             if step < 0:
                 raise TypeError("rendered frames do not support reversed slices")
             block = self._render(start, max(start, stop))
-            return block[(slice(None, None, step), *rest)]
+            strided = (slice(None, None, step), *rest)
+            return block[strided]
         raise TypeError(f"rendered frames support int or slice indexing, got {type(first).__name__}")
 
 
@@ -174,9 +179,18 @@ class Calibration:
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
         """Convert raw counts (``(..., rows, cols)``) to pressure in :attr:`unit` as float32."""
-        values = np.asarray(raw, dtype=np.float32)
-        if self.tare is not None:
-            values = values - self.tare.astype(np.float32)
+        return self.convert(raw, None if self.tare is None else self.tare.astype(np.float32))
+
+    def convert(self, raw: np.ndarray, tare: np.ndarray | None) -> np.ndarray:
+        """Raw counts to pressure in :attr:`unit` as float32, with ``tare`` (float32 counts,
+        broadcast against ``raw``; e.g. the tare of the cells ``raw`` came from) as the zero.
+
+        The one place of the conversion's float32 operations, so that the analysis, which
+        converts single loaded cells, gets :meth:`apply`'s values bit for bit.
+        """
+        values = np.array(raw, dtype=np.float32)
+        if tare is not None:
+            values -= tare
         np.maximum(values, 0.0, out=values)
         if self.exponent != 1.0:
             np.power(values, np.float32(self.exponent), out=values)

@@ -21,9 +21,7 @@ from typing import Any, Iterable, Mapping
 import h5py
 import numpy as np
 
-from mat_driver import __version__
 from mat_driver.errors import RecordingError
-from mat_driver.paths import file_in_the_way, not_a_folder
 from mat_driver.model import (
     FORMAT_VERSION,
     Calibration,
@@ -32,6 +30,7 @@ from mat_driver.model import (
     Metadata,
     Recording,
 )
+from mat_driver.paths import file_in_the_way, not_a_folder
 
 __all__ = [
     "FORMAT_NAME",
@@ -170,8 +169,8 @@ class RecordingWriter:
             ds = f.create_dataset(name, shape=(0,), maxshape=(None,), dtype=kind, chunks=(4096,))
             ds.attrs["units"] = units
         gaps = f.create_group("gaps")
-        for name, kind in zip(_GAP_FIELDS, _GAP_DTYPES):
-            gaps.create_dataset(name, shape=(0,), maxshape=(None,), dtype=kind, chunks=(256,))
+        for name, gap_kind in zip(_GAP_FIELDS, _GAP_DTYPES):
+            gaps.create_dataset(name, shape=(0,), maxshape=(None,), dtype=gap_kind, chunks=(256,))
         geo = f.create_group("geometry")
         geo.attrs.update(
             rows=g.rows,
@@ -277,7 +276,7 @@ class RecordingWriter:
                 self._file.close()
             except OSError:  # the file keeps every frame up to the last successful flush
                 pass
-            self._file = None  # type: ignore[assignment]
+            self._file = None
         try:
             with h5py.File(self.path, "r+", libver=_LIBVER) as f:
                 f["stats"].attrs.update({k: float(v) for k, v in (stats or {}).items()})
@@ -327,6 +326,7 @@ def save_recording(
         dtype=recording.frames.dtype,
         force=force,
     ) as writer:
+        assert recording.counter is not None and recording.device_time_s is not None  # set by Recording.__post_init__
         for start in range(0, recording.n_frames, chunk_frames):
             stop = min(start + chunk_frames, recording.n_frames)
             writer.append(
@@ -356,11 +356,15 @@ class _FirstFrames:
         else:
             first, rest = key, ()
         index = np.arange(self.shape[0])[first]
+        # The index tuples are named: mypy reads ``x[(a, *b)]`` as 3.11-only ``x[a, *b]``.
         if np.ndim(index) == 0:
-            return self._dataset[(int(index), *rest)]
+            at_index = (int(index), *rest)
+            return self._dataset[at_index]
         if index.size and np.all(np.diff(index) == 1):
-            return self._dataset[(slice(int(index[0]), int(index[-1]) + 1), *rest)]
-        return np.asarray(self._dataset[(slice(0, self.shape[0]), *rest)])[index]
+            contiguous = (slice(int(index[0]), int(index[-1]) + 1), *rest)
+            return self._dataset[contiguous]
+        everything = (slice(0, self.shape[0]), *rest)
+        return np.asarray(self._dataset[everything])[index]
 
 
 def _open_hdf5(path: Path) -> tuple[h5py.File, bool]:

@@ -27,12 +27,19 @@ from scipy.interpolate import PchipInterpolator
 
 from gait_metrics.config import AnalysisConfig
 from mat_driver import __version__
-from mat_sim import plantar
-from mat_sim.stepbase import TRUTH_DT_S as _TRUTH_DT_S, StepPose, crossings as _crossings
-from mat_sim.footmodel import (
-    RAISED_COSINE_INTEGRAL, REGION_OF_BLOB, blob_geometry, functional_axis, load_template, loaded_rear_edge_mm,
-)
 from mat_driver.model import Calibration, Gaps, Geometry, Metadata, Recording, RenderedFrames
+from mat_sim import plantar
+from mat_sim.footmodel import (
+    RAISED_COSINE_INTEGRAL,
+    REGION_OF_BLOB,
+    blob_geometry,
+    functional_axis,
+    load_template,
+    loaded_rear_edge_mm,
+)
+from mat_sim.stepbase import TRUTH_DT_S as _TRUTH_DT_S
+from mat_sim.stepbase import StepPose
+from mat_sim.stepbase import crossings as _crossings
 
 __all__ = ["SimConfig", "PRESETS", "FOOT_MODELS", "SENSOR_LEVELS", "Simulation", "simulate", "StepTruth", "truth_steps", "GRAVITY_M_S2", "NOISE_KPA"]
 
@@ -431,7 +438,7 @@ class Simulation:
             side = side if cfg.hop_side is not None else 1 - side
         return steps
 
-    def _new_step(self, index: int, side: int, t_ic: float, stance_s: float, foot_flat_s: float | None, origin: np.ndarray):
+    def _new_step(self, index: int, side: int, t_ic: float, stance_s: float, foot_flat_s: float | None, origin: np.ndarray) -> _Step | plantar.PlantarStep:
         cfg = self.config
         if cfg.foot_model == "plantar":
             offset = 0.0

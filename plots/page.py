@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
@@ -100,7 +100,7 @@ def wrap_text(text: str, size: float, width_pt: float, weight: str = "normal") -
     return lines
 
 
-def _text(page: Figure, x_in: float, top_in: float, text: str, size: float, **kwargs) -> None:
+def _text(page: Figure, x_in: float, top_in: float, text: str, size: float, **kwargs: Any) -> None:
     """One line whose top lies at ``top_in`` (inches from the page's top)."""
     height_in = page.get_size_inches()[1]
     page.text(x_in, height_in - top_in, text, fontsize=size, va="top", transform=page.dpi_scale_trans, parse_math=False, **kwargs)

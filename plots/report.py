@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 
 from gait_metrics import COMPARED_METRICS, SessionComparison, SessionResult, compare_sessions, json_safe
 from mat_driver import __version__
@@ -149,8 +151,8 @@ def comparison_document(results: Sequence[SessionResult], comparison: SessionCom
     table = Table("Sessions compared (mean ± SD of all included steps; Δ = session - first)", columns, rows,
                   note="Welch's t-test when both samples look normal (Shapiro-Wilk), else Mann-Whitney U; bootstrap CI. docs/metrics.md.")
 
-    def overlay(ax, curve: str, ylabel: str):
-        artists = []
+    def overlay(ax: Axes, curve: str, ylabel: str) -> list[Artist]:
+        artists: list[Artist] = []
         if curve in comparison.spm:
             for start, end, p in comparison.spm[curve].clusters:
                 artists.append(ax.axvspan(start, end, color="#BBBBBB", alpha=0.5, linewidth=0))
@@ -168,7 +170,7 @@ def comparison_document(results: Sequence[SessionResult], comparison: SessionCom
         ax.legend(fontsize=7)
         return artists
 
-    def distributions(ax):
+    def distributions(ax: Axes) -> list[Artist]:
         data = [np.asarray(r.steps.select(included=True).transition_ms, float) for r in results]
         box = ax.boxplot([d if d.size else [np.nan] for d in data], tick_labels=list(labels), widths=0.5)
         for k, values in enumerate(data, start=1):

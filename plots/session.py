@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 
 from gait_metrics import SessionResult
@@ -83,7 +84,7 @@ def butterfly(ax: Axes, result: SessionResult) -> list:
     ax.set_ylabel("y across (mm, walker's left +)")
     if wings is None:
         return [ax.text(0.5, 0.5, "no treadmill: no butterfly", transform=ax.transAxes, ha="center")]
-    artists = ax.plot(wings.x_mm, wings.y_mm, color=SESSION_COLOURS[0], linewidth=0.4, alpha=0.6)
+    artists: list[Artist] = list(ax.plot(wings.x_mm, wings.y_mm, color=SESSION_COLOURS[0], linewidth=0.4, alpha=0.6))
     if np.isfinite(wings.intersection_x_mm):
         artists += ax.plot([wings.intersection_x_mm], [wings.intersection_y_mm], marker="X", markersize=10, color=SESSION_COLOURS[1], linestyle="none", label="intersection")
         ax.legend(fontsize=7)

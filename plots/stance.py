@@ -7,6 +7,7 @@ the artists; none computes a metric or calls ``plt.show()``.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 
 from gait_metrics import SessionResult
@@ -40,7 +41,7 @@ def mean_footprint(ax: Axes, result: SessionResult, side: int) -> list:
     x = np.nanmean(result.curves.cop_x_mm[rows], axis=0)
     y = np.nanmean(result.curves.cop_y_mm[rows], axis=0)
     sd = np.nanstd(result.curves.cop_y_mm[rows], axis=0)
-    artists = ax.plot(y, x, color=style.colour, linestyle=style.linestyle, linewidth=2, label="mean CoP")
+    artists: list[Artist] = list(ax.plot(y, x, color=style.colour, linestyle=style.linestyle, linewidth=2, label="mean CoP"))
     artists.append(ax.fill_betweenx(x, y - sd, y + sd, color=style.colour, alpha=0.3, linewidth=0))
     length = np.nanmean(result.steps.foot_length_mm[rows])
     config = result.info["config"]

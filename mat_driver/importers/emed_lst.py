@@ -24,10 +24,12 @@ def read_lst(path: Path) -> Recording:
     C x R plate; the walking axis is the plate's longer one)."""
     lines = path.read_text(encoding="latin-1").splitlines()
     text = "\n".join(lines)
-    found = [p.search(text) for p in (_MATRIX, _SENSOR, _TIME)]
-    for match, name in zip(found, ("Matrix: CxR", "Sensor size: WxH cm", "Time/picture: T ms")):
+    found = []
+    for pattern, name in zip((_MATRIX, _SENSOR, _TIME), ("Matrix: CxR", "Sensor size: WxH cm", "Time/picture: T ms")):
+        match = pattern.search(text)
         if match is None:
             raise ParseError(path, 1, f"no '{name}' in the page header: not an emed ASCII export")
+        found.append(match)
     cols, rows = int(found[0].group(1)), int(found[0].group(2))
     width_mm, height_mm = float(found[1].group(1)) * 10.0, float(found[1].group(2)) * 10.0
     period_s = float(found[2].group(1)) / 1000.0

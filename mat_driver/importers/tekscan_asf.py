@@ -46,7 +46,9 @@ def read_asf(path: Path) -> Recording:
         period = float(header["SECONDS_PER_FRAME"][1])
     except ValueError as exc:
         raise ParseError(path, header["ROWS"][0], f"bad header value ({exc})") from None
-    frames, current, frame_line = [], [], start
+    frames: list[list[list[float]]] = []
+    current: list[list[float]] = []
+    frame_line = start
     for number, line in enumerate(lines[start:], start=start + 1):
         text = line.strip()
         if not text or text == "@@":

@@ -5,7 +5,7 @@ See docs/protocols.md for every byte layout.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from mat_driver.errors import ProtocolError
 from mat_driver.protocols.base import Codec, Command, hexdump
@@ -18,7 +18,7 @@ from mat_driver.protocols.zrle import ZrleCodec
 
 __all__ = ["PROTOCOLS", "Codec", "Command", "get_codec", "parse_info", "hexdump"]
 
-_FACTORIES = {
+_FACTORIES: dict[str, Callable[..., Codec]] = {
     "pmat": PmatCodec,
     "csv": CsvCodec,
     "trailer": TrailerCodec,

@@ -94,6 +94,7 @@ class Codec:
             del self._buffer[:count]
 
     def _grid(self, values: np.ndarray) -> np.ndarray:
+        assert self.rows is not None and self.cols is not None, "the codec decodes frames only once it knows the grid"
         return values.astype(np.uint16).reshape(self.rows, self.cols)
 
     def _check_frame(self, frame: Frame) -> np.ndarray:
@@ -118,7 +119,7 @@ class DelimitedCodec(Codec):
         self._synced = False
 
     def _parse(self) -> list[Frame]:
-        frames = []
+        frames: list[Frame] = []
         while True:
             end = self._buffer.find(self.delimiter)
             if end < 0:

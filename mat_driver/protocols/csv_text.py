@@ -35,7 +35,7 @@ class CsvCodec(Codec):
         self._rows_synced = False  # rows before the first END may be a frame joined mid-way
 
     def _parse(self) -> list[Frame]:
-        frames = []
+        frames: list[Frame] = []
         while True:
             end = self._buffer.find(b"\n")
             if end < 0:
@@ -52,7 +52,8 @@ class CsvCodec(Codec):
 
     def _line(self, line: bytes) -> Frame | None:
         if line.split(b",")[0].strip().upper() == b"CFG":
-            return self._config(line)
+            self._config(line)
+            return None
         if not line or line.upper() == b"END":
             return self._close_rows(line)
         fields = line.split(b",")

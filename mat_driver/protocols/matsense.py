@@ -38,7 +38,7 @@ class MatsenseSecureCodec(Codec):
     max_value = 255
 
     def _parse(self) -> list[Frame]:
-        frames = []
+        frames: list[Frame] = []
         while True:
             start = self._buffer.find(_START)
             if start < 0:

@@ -35,7 +35,7 @@ class SensingtexCodec(Codec):
         self.max_value = (1 << adc_bits) - 1
 
     def _parse(self) -> list[Frame]:
-        frames = []
+        frames: list[Frame] = []
         buf = self._buffer
         while True:
             start = buf.find(_LEAD)
@@ -59,6 +59,7 @@ class SensingtexCodec(Codec):
                 del buf[:1]
                 continue
             del buf[:size]
+            assert self.rows is not None and self.cols is not None, "the codec decodes frames only once it knows the grid"
             cells = np.zeros((self.rows, self.cols), np.uint16)
             cells[points["y"], points["x"]] = points["value"]
             frames.append(Frame(cells=cells))

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from live_view.server import LiveViewError
 from live_view.lsl import import_pylsl
+from live_view.server import LiveViewError
 from mat_cli.main import cli
 from mat_driver.recording import save_recording
 from mat_sim.simulator import simulate

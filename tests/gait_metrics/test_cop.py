@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from gait_metrics import MetricsError
-from gait_metrics.cop import frame_stats, mat_coordinates, read_loaded_cells
-from gait_metrics.cop import frame_series
+from gait_metrics.cop import frame_series, frame_stats, mat_coordinates, read_loaded_cells
 from mat_driver.model import Calibration, Geometry, Metadata, Recording
 
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from scipy.interpolate import PchipInterpolator
 
+from gait_metrics._segments import first_true, interp_segments, last_true, pchip_slopes, rising_time
 from gait_metrics.events import EventDetector
 from gait_metrics.phases import roll_over_phases, strike_pattern
-from gait_metrics._segments import first_true, interp_segments, last_true, pchip_slopes, rising_time
 from gait_metrics.stances import StanceLayout
 
 DT = 0.01

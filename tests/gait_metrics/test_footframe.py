@@ -6,12 +6,11 @@ import numpy as np
 import pytest
 
 from gait_metrics import analyze
-from gait_metrics.cop import LoadedCells
-from gait_metrics.footsteps import FootstepSegmenter
-from gait_metrics.belt import BeltMotion, estimate_belt_motion
-from gait_metrics.footframe import VoxelCoordinates, foot_frames
 from gait_metrics.analyze import frame_times
-from gait_metrics.cop import frame_series, mat_coordinates, read_loaded_cells
+from gait_metrics.belt import BeltMotion, estimate_belt_motion
+from gait_metrics.cop import LoadedCells, frame_series, mat_coordinates, read_loaded_cells
+from gait_metrics.footframe import VoxelCoordinates, foot_frames
+from gait_metrics.footsteps import FootstepSegmenter
 from gait_metrics.stances import stance_layout
 from mat_driver.model import Calibration, Geometry, Metadata, Recording
 

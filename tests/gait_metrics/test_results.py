@@ -10,8 +10,7 @@ import pytest
 from test_robustness import recording, walkway_steps
 
 from gait_metrics import CURVE_NAMES, SUMMARY_METRICS, SessionResult, StepTable, analyze
-from gait_metrics.summary import describe, symmetry_index
-from gait_metrics.summary import side_summary, thirds_change
+from gait_metrics.summary import describe, side_summary, symmetry_index, thirds_change
 
 
 @pytest.fixture(scope="module")

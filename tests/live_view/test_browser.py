@@ -26,8 +26,8 @@ from gait_metrics import analyze
 from mat_driver.calibration import save_calibration
 from mat_driver.recording import open_recording, save_recording
 from mat_sim.simulator import simulate
-from tests.support import MAT_COMMAND, wait_for
 from tests.headless import chromium, have_chromium
+from tests.support import MAT_COMMAND, wait_for
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ import numpy as np
 from gait_metrics import analyze
 from live_view import LiveFeed, LiveSession, LslOutlet, StreamedSteps
 from live_view.lsl import event_markers, import_pylsl
+from mat_sim.simulator import simulate
 
 pylsl = import_pylsl()  # imported the way the outlet does (quiet liblsl settings)
-from mat_sim.simulator import simulate
 
 
 def inlet(source_id: str) -> pylsl.StreamInlet:
@@ -58,7 +58,7 @@ def test_frames_and_step_events_reach_an_inlet() -> None:
     steps = [s for s in analyze(rec).steps if np.isfinite(s.to_s) and not s.exclude_reason.startswith("cut")]
     texts = [text for text, _ in markers]
     for step in steps:
-        for text, t in event_markers(step):
+        for text, _ in event_markers(step):
             assert text in texts
     first_ic = [(stamp, text) for text, stamp in markers if text.endswith(" IC")][0]
     first_to = [(stamp, text) for text, stamp in markers if text.endswith(" TO")][0]

@@ -54,13 +54,13 @@ def broken(tmp_path: Path, source: Path, edit) -> Path:
 @pytest.mark.parametrize(
     "source, edit, message",
     [
-        (ASF, lambda l: l[:200], r"fscan_testL.asf line \d+: frame has \d+ rows, expected 60, file truncated"),
-        (ASF, lambda l: l[:40] + [l[40].rsplit(",", 2)[0]] + l[41:], r"fscan_testL.asf line 41: expected 21 values, got 19"),
-        (ASF, lambda l: l[:40] + [l[40].replace("0", "x", 1)] + l[41:], r"line 41: non-numeric cell"),
-        (ASF, lambda l: [x for x in l if not x.startswith("ROWS")], r"header has no ROWS"),
-        (LST, lambda l: [x.replace("Matrix", "Mtx") for x in l], r"emed_test.lst line 1: no 'Matrix: CxR'"),
-        (LST, lambda l: l[:25] + ["40\t0.00\tabc" + "\t0.00" * 20 + "\t0.00"] + l[26:], r"line 26: non-numeric value"),
-        (LST, lambda l: l[:25] + ["40\t0.00\t0.00"] + l[26:], r"line 26: expected 22 values"),
+        (ASF, lambda lines: lines[:200], r"fscan_testL.asf line \d+: frame has \d+ rows, expected 60, file truncated"),
+        (ASF, lambda lines: lines[:40] + [lines[40].rsplit(",", 2)[0]] + lines[41:], r"fscan_testL.asf line 41: expected 21 values, got 19"),
+        (ASF, lambda lines: lines[:40] + [lines[40].replace("0", "x", 1)] + lines[41:], r"line 41: non-numeric cell"),
+        (ASF, lambda lines: [x for x in lines if not x.startswith("ROWS")], r"header has no ROWS"),
+        (LST, lambda lines: [x.replace("Matrix", "Mtx") for x in lines], r"emed_test.lst line 1: no 'Matrix: CxR'"),
+        (LST, lambda lines: lines[:25] + ["40\t0.00\tabc" + "\t0.00" * 20 + "\t0.00"] + lines[26:], r"line 26: non-numeric value"),
+        (LST, lambda lines: lines[:25] + ["40\t0.00\t0.00"] + lines[26:], r"line 26: expected 22 values"),
     ],
 )
 def test_malformed_files_name_the_line(tmp_path: Path, source: Path, edit, message: str) -> None:
