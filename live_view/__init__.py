@@ -8,11 +8,11 @@ The protocol and its limits are in docs/live.md.
 """
 
 from live_view.feed import LiveFeed, LiveSession
-from live_view.messages import step_row
-from live_view.steps import KnownSteps, StreamedSteps
 from live_view.lsl import LslOutlet
+from live_view.messages import step_row
 from live_view.replay import Player
 from live_view.server import Command, LiveServer, LiveViewError
+from live_view.steps import KnownSteps, StreamedSteps
 from live_view.view import LiveView
 
 __all__ = ["LiveView", "LiveFeed", "LiveSession", "StreamedSteps", "KnownSteps", "step_row", "Player", "LiveServer", "LiveViewError", "Command", "LslOutlet"]

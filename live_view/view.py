@@ -8,8 +8,8 @@ import webbrowser
 from typing import Callable, Sequence
 
 from live_view.feed import FrameSink, LiveFeed, LiveSession
-from live_view.steps import StepSource
 from live_view.server import Command, LiveServer
+from live_view.steps import StepSource
 
 __all__ = ["LiveView"]
 
