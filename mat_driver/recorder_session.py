@@ -10,7 +10,7 @@ import logging
 import queue
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
@@ -42,7 +42,7 @@ class RecorderStatus:
 class RecordingSession:
     """State of one recording across reconnects: counts, gaps, tare, status."""
 
-    def __init__(self, recorder: Recorder, writer: RecordingWriter, on_status) -> None:
+    def __init__(self, recorder: Recorder, writer: RecordingWriter, on_status: Callable[[RecorderStatus], None] | None) -> None:
         self.recorder = recorder
         self.writer = writer
         self.on_status = on_status
