@@ -279,6 +279,7 @@ def foot_shapes(s: Session, belt: BeltMotion) -> FootShapes:
 
 
 def _region_bounds(s: Session) -> tuple[float, float]:
+    """Rearfoot and midfoot ends as fractions of foot length."""
     return (s.config.rearfoot_end_frac, s.config.midfoot_end_frac)
 
 
