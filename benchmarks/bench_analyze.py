@@ -47,8 +47,9 @@ def main() -> None:
     frames = lazy.raw()
     recording = dataclasses.replace(lazy, frames=frames)
     n = recording.n_frames
-    print(f"simulated {args.preset}: {n} frames of 64 x 64 at {recording.rate_hz:g} Hz "
-          f"({frames.nbytes / 1e6:.0f} MB raw) in {time.perf_counter() - start:.1f} s")
+    print(
+        f"simulated {args.preset}: {n} frames of 64 x 64 at {recording.rate_hz:g} Hz ({frames.nbytes / 1e6:.0f} MB raw) in {time.perf_counter() - start:.1f} s"
+    )
 
     floor = best_time(lambda: frames.sum(axis=(1, 2), dtype=np.int64), max(5, args.repeat))
     took = best_time(lambda: analyze(recording), args.repeat)
@@ -57,8 +58,7 @@ def main() -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
 
-    print(f"analyze: {took:.3f} s, {n / took:,.0f} frames/s, {len(result.steps)} steps "
-          f"({int(result.steps.included.sum())} whole)")
+    print(f"analyze: {took:.3f} s, {n / took:,.0f} frames/s, {len(result.steps)} steps ({int(result.steps.included.sum())} whole)")
     print(f"plain numpy sum over the frames: {floor:.4f} s; ratio analyze / sum = {took / floor:.1f} (target <= 5)")
     print(f"peak memory of analyze: {peak / 1e6:.0f} MB = {peak / frames.nbytes:.2f} x the raw frames (target <= 2)")
 

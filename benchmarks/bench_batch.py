@@ -30,7 +30,9 @@ def main() -> None:
             start = time.perf_counter()
             result = run_batch(paths, workers=workers)
             took = time.perf_counter() - start
-            print(f"{workers} worker(s): {len(result.sessions)} sessions in {took:.1f} s = {len(result.sessions) / took:.2f} sessions/s, {len(result.failures)} failed")
+            print(
+                f"{workers} worker(s): {len(result.sessions)} sessions in {took:.1f} s = {len(result.sessions) / took:.2f} sessions/s, {len(result.failures)} failed"
+            )
 
 
 if __name__ == "__main__":

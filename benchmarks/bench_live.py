@@ -38,8 +38,9 @@ SIMULATOR = PRESETS["shuffling-runner"]
 
 def virtual_mat(rate_hz: float, seconds: float):
     """The virtual mat streaming a 64 x 64 runner at ``rate_hz`` in its own process; yields its port."""
-    return virtual_mat_process("shuffling-runner", "--protocol", "pmat", "--rows", "64", "--cols", "64",
-                               "--rate", f"{rate_hz:g}", "--duration", f"{seconds + 30:g}")
+    return virtual_mat_process(
+        "shuffling-runner", "--protocol", "pmat", "--rows", "64", "--cols", "64", "--rate", f"{rate_hz:g}", "--duration", f"{seconds + 30:g}"
+    )
 
 
 @contextmanager
@@ -100,8 +101,10 @@ def main() -> None:
     print(f"  recorder CPU with    --live {live_cpu:5.1f} % of a core ({live.frames} frames, {live.dropped} dropped)")
     print(f"  the live view adds {live_cpu - plain_cpu:.1f} % of a core (target < 10); ratio {live_cpu / plain_cpu:.2f}")
     fast, fast_cpu, viewer = record(args.fast_rate, args.seconds, live=True)
-    print(f"64x64 at {args.fast_rate:g} fps with the page open ({viewer}): {fast.frames} frames, "
-          f"{fast.dropped} dropped (target 0), {fast.rejected} rejected, recorder CPU {fast_cpu:.1f} % of a core")
+    print(
+        f"64x64 at {args.fast_rate:g} fps with the page open ({viewer}): {fast.frames} frames, "
+        f"{fast.dropped} dropped (target 0), {fast.rejected} rejected, recorder CPU {fast_cpu:.1f} % of a core"
+    )
 
 
 if __name__ == "__main__":

@@ -28,8 +28,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=400.0)
     parser.add_argument("--protocol", default="pmat")
     args = parser.parse_args()
-    mat = virtual_mat_process("trained-runner", "--protocol", args.protocol, "--rows", "64", "--cols", "64",
-                              "--rate", f"{args.rate:g}", "--duration", "30")
+    mat = virtual_mat_process("trained-runner", "--protocol", args.protocol, "--rows", "64", "--cols", "64", "--rate", f"{args.rate:g}", "--duration", "30")
     with mat as port, tempfile.TemporaryDirectory() as folder:
         profile = DeviceProfile(name="bench", protocol=args.protocol, rows=64, cols=64, pitch_row_mm=8.5, pitch_col_mm=8.5, rate_hz=args.rate)
         recorder = Recorder(port, profile, str(Path(folder) / "bench.h5"), options=RecordingOptions(duration_s=args.seconds))

@@ -44,8 +44,7 @@ def main() -> None:
     parser.add_argument("--presets", nargs="+", default=list(PRESETS), choices=list(PRESETS))
     parser.add_argument("--seeds", nargs="+", type=int, default=[101, 202])
     parser.add_argument("--duration", type=float, default=30.0, help="session length, s")
-    parser.add_argument("--sensor", type=_setting, action="append", default=[], metavar="KEY=VALUE",
-                        help="SimConfig override for every session (repeatable)")
+    parser.add_argument("--sensor", type=_setting, action="append", default=[], metavar="KEY=VALUE", help="SimConfig override for every session (repeatable)")
     args = parser.parse_args()
     overrides = dict(args.sensor)
     rows = []

@@ -27,7 +27,7 @@ def check_array(value: Any, name: str, *, ndim: int, last_shape: tuple[int, ...]
     axes = {1: "", 2: " (row, col)", 3: " (frame, row, col)"}.get(ndim, "")
     if array.ndim != ndim:
         raise MetricsError(f"{name} must be a {ndim}-D array{axes}, got shape {array.shape}")
-    if last_shape is not None and tuple(array.shape[-len(last_shape):]) != tuple(last_shape):
+    if last_shape is not None and tuple(array.shape[-len(last_shape) :]) != tuple(last_shape):
         raise MetricsError(f"{name} must end in shape {tuple(last_shape)}, got shape {array.shape}")
     return array
 

@@ -193,7 +193,11 @@ def _stages(s: Session) -> Stages:
     regions = voxel_regions(s, shapes)
     sums = per_frame_sums(s, shapes, regions)
     loads = step_loads(s, sums)
-    events = EventDetector(threshold_frac=s.config.threshold_frac).detect(s.layout, loads.force_n, loads.region_force_n[0], loads.region_force_n[2], shapes.complete).events_
+    events = (
+        EventDetector(threshold_frac=s.config.threshold_frac)
+        .detect(s.layout, loads.force_n, loads.region_force_n[0], loads.region_force_n[2], shapes.complete)
+        .events_
+    )
     contacts = contact_positions(s, belt, shapes.frames, events)
     reason = exclusions(s, events, loads.force_n, shapes.loaded_length_mm)
     excluded = reason != ""
@@ -202,14 +206,27 @@ def _stages(s: Session) -> Stages:
     curves = stance_curves(s.layout, events, loads.cop_along_mm, loads.cop_left_mm * medial[s.layout.step], loads.force_n, loads.region_force_n)
     phases = roll_over_phases(events)
     spread = transition_spread_ms(
-        s.layout, sums.pressure, regions, (sums.region[0], sums.region[2], phases["transition_ms"]), threshold_frac=s.config.threshold_frac, pitch_mm=s.geometry.pitch_along_mm
+        s.layout,
+        sums.pressure,
+        regions,
+        (sums.region[0], sums.region[2], phases["transition_ms"]),
+        threshold_frac=s.config.threshold_frac,
+        pitch_mm=s.geometry.pitch_along_mm,
     )
     path = path_metrics(curves, shapes.frames.length_mm, phases["stance_ms"], bounds_frac=_region_bounds(s))
     kinetic = step_kinetics(s, loads, sums)
     belt_speed, belt_estimate = belt_speeds(s, belt, contacts, events, excluded)
     between = spatiotemporal(
-        events.ic_s, events.to_s, sides.side, excluded, contacts.heel_mm, shapes.frames.axis, sides.direction,
-        belt_m_s=belt_estimate or 0.0, treadmill=s.setup == "treadmill", max_step_s=s.config.max_step_s,
+        events.ic_s,
+        events.to_s,
+        sides.side,
+        excluded,
+        contacts.heel_mm,
+        shapes.frames.axis,
+        sides.direction,
+        belt_m_s=belt_estimate or 0.0,
+        treadmill=s.setup == "treadmill",
+        max_step_s=s.config.max_step_s,
     )
     columns = {
         "side": sides.side.astype(np.int64),
@@ -247,8 +264,29 @@ def _stages(s: Session) -> Stages:
     wings = treadmill_butterfly(s, loads, sums, order, sides.side, ~excluded, contacts.heel_mm)
     footprints = mean_footprints(s, ~excluded, sides.side, shapes.along_mm, shapes.left_mm * s.voxels.spread(medial)[0])
     return Stages(
-        s, belt, shapes, regions, sums, loads, events, contacts, reason, sides, curves, phases, spread, path, kinetic,
-        belt_speed, belt_estimate, between, order, steps, step_curves, wings, footprints,
+        s,
+        belt,
+        shapes,
+        regions,
+        sums,
+        loads,
+        events,
+        contacts,
+        reason,
+        sides,
+        curves,
+        phases,
+        spread,
+        path,
+        kinetic,
+        belt_speed,
+        belt_estimate,
+        between,
+        order,
+        steps,
+        step_curves,
+        wings,
+        footprints,
     )
 
 
@@ -348,12 +386,23 @@ def belt_speeds(s: Session, belt: BeltMotion, contacts: Contacts, events: Stance
     return belt_speed, belt_estimate
 
 
-def treadmill_butterfly(s: Session, loads: Loads, sums: PerFrame, order: np.ndarray, side: np.ndarray, included: np.ndarray, heel_mm: np.ndarray) -> Butterfly | None:
+def treadmill_butterfly(
+    s: Session, loads: Loads, sums: PerFrame, order: np.ndarray, side: np.ndarray, included: np.ndarray, heel_mm: np.ndarray
+) -> Butterfly | None:
     """The butterfly diagram on a treadmill (None elsewhere)."""
     if s.setup != "treadmill":
         return None
-    return butterfly(s.layout, s.recording.n_frames, loads.force_n, loads.cop_along_mm, sums.mat_y / np.where(sums.pressure > 0, sums.pressure, np.nan),
-                     order=order, side=side, included=included, heel_y_mm=heel_mm[:, 1])
+    return butterfly(
+        s.layout,
+        s.recording.n_frames,
+        loads.force_n,
+        loads.cop_along_mm,
+        sums.mat_y / np.where(sums.pressure > 0, sums.pressure, np.nan),
+        order=order,
+        side=side,
+        included=included,
+        heel_y_mm=heel_mm[:, 1],
+    )
 
 
 def saturated_share(s: Session) -> np.ndarray:

@@ -124,7 +124,9 @@ def _solve(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
         return np.array([np.linalg.lstsq(m, b, rcond=None)[0] for m, b in zip(matrix, vector)])
 
 
-def _fit_belt(layout: StanceLayout, tracks: list[tuple[np.ndarray, np.ndarray]], t_rel: np.ndarray, load: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _fit_belt(
+    layout: StanceLayout, tracks: list[tuple[np.ndarray, np.ndarray]], t_rel: np.ndarray, load: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Weighted least squares of ``centre_k = anchor_k - 1000 v t + b G`` over both tracks.
 
     Returns speed, slowdown and whether each step could be solved.

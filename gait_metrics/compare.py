@@ -19,16 +19,46 @@ from gait_metrics.results import SIDES, SessionResult
 from gait_metrics.spm import SpmResult, spm_ttest2
 
 __all__ = [
-    "COMPARED_METRICS", "SPM_CURVES", "SampleComparison", "MdcChange", "MetricComparison", "TransitionChange", "SessionComparison",
-    "compare_samples", "hedges_g", "change_against_mdc", "comparison_warnings", "compare_sessions",
+    "COMPARED_METRICS",
+    "SPM_CURVES",
+    "SampleComparison",
+    "MdcChange",
+    "MetricComparison",
+    "TransitionChange",
+    "SessionComparison",
+    "compare_samples",
+    "hedges_g",
+    "change_against_mdc",
+    "comparison_warnings",
+    "compare_sessions",
 ]
 
 #: Metrics compared between sessions, in the order of the report's tables.
 COMPARED_METRICS = (
-    "transition_ms", "transition_pct", "heel_forefoot_change_ms", "initial_contact_pct", "forefoot_contact_pct", "foot_flat_pct",
-    "push_off_pct", "stance_ms", "flight_ms", "swing_ms", "step_time_ms", "stride_time_ms", "cadence_spm", "step_length_mm",
-    "step_width_mm", "progression_angle_deg", "strike_index_pct", "peak_force_n", "peak_force_bw", "loading_rate_n_s",
-    "peak_pressure_rearfoot_kpa", "peak_pressure_midfoot_kpa", "peak_pressure_forefoot_kpa", "gait_line_length_mm",
+    "transition_ms",
+    "transition_pct",
+    "heel_forefoot_change_ms",
+    "initial_contact_pct",
+    "forefoot_contact_pct",
+    "foot_flat_pct",
+    "push_off_pct",
+    "stance_ms",
+    "flight_ms",
+    "swing_ms",
+    "step_time_ms",
+    "stride_time_ms",
+    "cadence_spm",
+    "step_length_mm",
+    "step_width_mm",
+    "progression_angle_deg",
+    "strike_index_pct",
+    "peak_force_n",
+    "peak_force_bw",
+    "loading_rate_n_s",
+    "peak_pressure_rearfoot_kpa",
+    "peak_pressure_midfoot_kpa",
+    "peak_pressure_forefoot_kpa",
+    "gait_line_length_mm",
 )
 
 #: Stance curves compared by SPM (:func:`compare_sessions` with ``spm=True``).
@@ -129,9 +159,19 @@ def compare_samples(
         tail = 50.0 * (1.0 - confidence)
         low, high = (float(x) for x in np.percentile(boot_b - boot_a, [tail, 100.0 - tail]))
     return SampleComparison(
-        n_a=int(a.size), mean_a=mean_a, sd_a=sd_a, n_b=int(b.size), mean_b=mean_b, sd_b=sd_b,
-        difference=difference, percent_change=percent, hedges_g=hedges_g(a, b), test=test,
-        p_value=p_value, ci_low=low, ci_high=high,
+        n_a=int(a.size),
+        mean_a=mean_a,
+        sd_a=sd_a,
+        n_b=int(b.size),
+        mean_b=mean_b,
+        sd_b=sd_b,
+        difference=difference,
+        percent_change=percent,
+        hedges_g=hedges_g(a, b),
+        test=test,
+        p_value=p_value,
+        ci_low=low,
+        ci_high=high,
     )
 
 

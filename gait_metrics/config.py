@@ -102,8 +102,7 @@ class AnalysisConfig:
             problems.append(f"threshold_frac must be in (0, 1), got {self.threshold_frac}")
         if not 0 < self.rearfoot_end_frac < self.midfoot_end_frac < 1:
             problems.append(
-                "region bounds must satisfy 0 < rearfoot_end_frac < midfoot_end_frac < 1, got "
-                f"{self.rearfoot_end_frac} and {self.midfoot_end_frac}"
+                f"region bounds must satisfy 0 < rearfoot_end_frac < midfoot_end_frac < 1, got {self.rearfoot_end_frac} and {self.midfoot_end_frac}"
             )
         for name in ("max_level_kpa", "max_faulty_cells_pct", "max_saturated_force_pct", "join_along_mm", "join_across_mm", "merge_mm", "max_step_s"):
             if not getattr(self, name) > 0:

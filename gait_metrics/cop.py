@@ -316,8 +316,15 @@ class FrameSeries:
 
     @classmethod
     def from_sums(
-        cls, time_s: np.ndarray, geometry: Geometry, pressure: np.ndarray, cells: np.ndarray, peak: np.ndarray,
-        x_sum: np.ndarray, y_sum: np.ndarray, saturated: np.ndarray,
+        cls,
+        time_s: np.ndarray,
+        geometry: Geometry,
+        pressure: np.ndarray,
+        cells: np.ndarray,
+        peak: np.ndarray,
+        x_sum: np.ndarray,
+        y_sum: np.ndarray,
+        saturated: np.ndarray,
     ) -> "FrameSeries":
         """Per-frame values from per-frame sums: of pressure, of loaded cells, of pressure x
         cell centre ``x`` and ``y`` (mat mm); the peak pressure and the saturated cells."""

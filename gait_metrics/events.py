@@ -164,9 +164,7 @@ class EventDetector:
         rear, fore = ((y, pchip_slopes(t, y, off), y >= level[step]) for y in (rearfoot_n, forefoot_n))
         return _flat_and_heel_off(layout, rear, fore, level, to)
 
-    def _ensemble_ic(
-        self, layout: StanceLayout, normal: np.ndarray, slope: np.ndarray, own: np.ndarray, index: np.ndarray, usable: np.ndarray
-    ) -> np.ndarray:
+    def _ensemble_ic(self, layout: StanceLayout, normal: np.ndarray, slope: np.ndarray, own: np.ndarray, index: np.ndarray, usable: np.ndarray) -> np.ndarray:
         """IC refined by equivalent-time sampling (see the module docstring)."""
         t, off, step = layout.time_s, layout.offsets, layout.step
         align = rising_time(t, normal, slope, np.full(own.size, ALIGN_FRAC), first_true(normal >= ALIGN_FRAC, off))

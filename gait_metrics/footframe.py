@@ -77,8 +77,10 @@ class VoxelCoordinates:
             yield slice(0, 0), slice(0, 0), self
         for s0, s1 in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
             lo, hi = int(bounds[s0]), int(bounds[s1])
-            yield slice(s0, s1), slice(lo, hi), VoxelCoordinates(
-                self.x_mm[lo:hi], self.y_mm[lo:hi], self.pressure[lo:hi], self.step[lo:hi] - s0, bounds[s0 : s1 + 1] - lo
+            yield (
+                slice(s0, s1),
+                slice(lo, hi),
+                VoxelCoordinates(self.x_mm[lo:hi], self.y_mm[lo:hi], self.pressure[lo:hi], self.step[lo:hi] - s0, bounds[s0 : s1 + 1] - lo),
             )
 
     def sums(self, *weights: np.ndarray) -> list[np.ndarray]:

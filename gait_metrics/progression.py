@@ -79,7 +79,9 @@ def stance_curves(
     return {name: curves[name] for name in CURVE_NAMES}
 
 
-def path_metrics(curves: dict[str, np.ndarray], foot_length_mm: np.ndarray, stance_ms: np.ndarray, *, bounds_frac: tuple[float, float]) -> dict[str, np.ndarray]:
+def path_metrics(
+    curves: dict[str, np.ndarray], foot_length_mm: np.ndarray, stance_ms: np.ndarray, *, bounds_frac: tuple[float, float]
+) -> dict[str, np.ndarray]:
     """Gait line length, ML excursion, peak anterior CoP velocity, time per region, strike index.
 
     The path is the time-normalised one; the region of each 1 % interval is that of its

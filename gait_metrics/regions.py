@@ -103,7 +103,9 @@ class VoxelRegions:
         for ahead in self.ahead:
             near = np.flatnonzero(np.abs(ahead) < reach)
             step = v.step[near]
-            self._near.append((layout.position[near], p[near].astype(np.float64), ahead[near].astype(np.float64), geometry.wide_mm[step], geometry.narrow_mm[step]))
+            self._near.append(
+                (layout.position[near], p[near].astype(np.float64), ahead[near].astype(np.float64), geometry.wide_mm[step], geometry.narrow_mm[step])
+            )
 
     def labels(self) -> np.ndarray:
         """Region of every voxel by its centre: 0 rearfoot, 1 midfoot, 2 forefoot (int8)."""

@@ -168,13 +168,24 @@ def transition_reliability(values_ms: np.ndarray) -> Reliability:
     mean = _or_none(float(values.mean())) if values.size else None
     means = (_or_none(float(first.mean())), _or_none(float(second.mean()))) if half else (None, None)
     if half < MIN_PAIRS:
-        return Reliability(values.size, mean, half, *means, None, None, None, None, None,
-                           f"{half} pairs of steps (first half against second half), at least {MIN_PAIRS} needed")
+        return Reliability(
+            values.size,
+            mean,
+            half,
+            *means,
+            None,
+            None,
+            None,
+            None,
+            None,
+            f"{half} pairs of steps (first half against second half), at least {MIN_PAIRS} needed",
+        )
     icc = icc_2_1(np.column_stack([first, second]))
     sem = math.sqrt(icc.ms_error)
     reason = None if math.isfinite(icc.icc) else "no variation between the steps: the ICC is undefined"
-    return Reliability(values.size, mean, half, *means, _or_none(icc.icc), _or_none(icc.ci_low), _or_none(icc.ci_high),
-                       sem, _Z95 * math.sqrt(2.0) * sem, reason)
+    return Reliability(
+        values.size, mean, half, *means, _or_none(icc.icc), _or_none(icc.ci_low), _or_none(icc.ci_high), sem, _Z95 * math.sqrt(2.0) * sem, reason
+    )
 
 
 def side_reliability(transition_ms: np.ndarray, side: np.ndarray, included: np.ndarray) -> dict[str, Reliability]:

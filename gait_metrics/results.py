@@ -25,7 +25,19 @@ from gait_metrics.progression import CURVE_NAMES, PERCENT, Butterfly
 from gait_metrics.reliability import Reliability, side_reliability
 from gait_metrics.summary import Record, SideSummary, Summary
 
-__all__ = ["json_safe", "SIDES", "SUMMARY_METRICS", "FOOTPRINT_X_EDGES_MM", "FOOTPRINT_Y_EDGES_MM", "Step", "StepTable", "StepCurves", "MeanFootprint", "Quality", "SessionResult"]
+__all__ = [
+    "json_safe",
+    "SIDES",
+    "SUMMARY_METRICS",
+    "FOOTPRINT_X_EDGES_MM",
+    "FOOTPRINT_Y_EDGES_MM",
+    "Step",
+    "StepTable",
+    "StepCurves",
+    "MeanFootprint",
+    "Quality",
+    "SessionResult",
+]
 
 #: Side codes: 0 left, 1 right (-1 unknown, e.g. an insole of unknown side).
 SIDES = ("left", "right")
@@ -172,8 +184,7 @@ else:
 SUMMARY_METRICS = tuple(
     name
     for name in StepTable.names()
-    if name.endswith(("_ms", "_pct", "_mm", "_n", "_bw", "_n_s", "_kpa", "_spm", "_deg", "_m_s"))
-    and name not in ("heel_x_mm", "heel_y_mm")
+    if name.endswith(("_ms", "_pct", "_mm", "_n", "_bw", "_n_s", "_kpa", "_spm", "_deg", "_m_s")) and name not in ("heel_x_mm", "heel_y_mm")
 )
 
 

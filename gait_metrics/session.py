@@ -90,6 +90,7 @@ def foot_series(session: Session, sums: PerFrame, side_of_step: np.ndarray, side
         session.time_s, session.geometry, add(sums.pressure), add(sums.cells), peak, add(sums.mat_x), add(sums.mat_y), add(sums.saturated)
     )
 
+
 def mean_footprints(session: Session, included: np.ndarray, side: np.ndarray, along: np.ndarray, medial: np.ndarray) -> dict[int, MeanFootprint]:
     """Per side, the mean peak-pressure footprint in foot coordinates (see MeanFootprint)
     over at most ``FOOTPRINT_MAX_STEPS`` included steps spread over the session."""
@@ -121,7 +122,14 @@ def mean_footprints(session: Session, included: np.ndarray, side: np.ndarray, al
 
 
 def session_result(
-    session: Session, steps: StepTable, curves: StepCurves, side_of_step: np.ndarray, sums: PerFrame, wings: Butterfly | None, footprints: dict[int, MeanFootprint], belt_estimate: float | None
+    session: Session,
+    steps: StepTable,
+    curves: StepCurves,
+    side_of_step: np.ndarray,
+    sums: PerFrame,
+    wings: Butterfly | None,
+    footprints: dict[int, MeanFootprint],
+    belt_estimate: float | None,
 ) -> SessionResult:
     """The session's result from its per-step table and curves (see :class:`SessionResult`)."""
     summary, symmetry, change = summaries(session, steps)
@@ -231,9 +239,7 @@ def sensor_quality(session: Session, steps: StepTable) -> dict:
             "light loads are still seen"
         )
     if faulty_pct > config.max_faulty_cells_pct:
-        reasons.append(
-            f"{np.count_nonzero(noise.blocked)} cells ({faulty_pct:.2f} %) are dead or stuck, over {config.max_faulty_cells_pct:g} %"
-        )
+        reasons.append(f"{np.count_nonzero(noise.blocked)} cells ({faulty_pct:.2f} %) are dead or stuck, over {config.max_faulty_cells_pct:g} %")
     flagged = steps.saturated_force_pct > config.max_saturated_force_pct
     return {
         "noise_sd_kpa": {"median": float(np.median(sd_kpa)) if sd_kpa.size else 0.0, "p90": float(np.percentile(sd_kpa, 90)) if sd_kpa.size else 0.0},

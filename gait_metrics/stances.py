@@ -105,6 +105,4 @@ def stance_layout(footprints: Footprints, time_s: np.ndarray) -> StanceLayout:
     shift = offsets[:-1] + 1 - first  # element of a step's frame f: shift + f
     position = np.repeat(shift, np.diff(footprints.bounds)) + footprints.frame  # voxels are grouped by step
     run_start = np.flatnonzero(np.r_[True, position[1:] != position[:-1]]) if position.size else np.zeros(0, np.int64)
-    return StanceLayout(
-        offsets=offsets, frame=frame, time_s=times, step=step, position=position, run_start=run_start, run_element=position[run_start]
-    )
+    return StanceLayout(offsets=offsets, frame=frame, time_s=times, step=step, position=position, run_start=run_start, run_element=position[run_start])

@@ -19,8 +19,17 @@ from typing import Any, Iterator, Mapping
 import numpy as np
 
 __all__ = [
-    "STATISTICS", "GROUPS", "Record", "MetricStats", "SideSummary", "Summary",
-    "describe", "symmetry_index", "side_summary", "thirds_change", "transition_summary",
+    "STATISTICS",
+    "GROUPS",
+    "Record",
+    "MetricStats",
+    "SideSummary",
+    "Summary",
+    "describe",
+    "symmetry_index",
+    "side_summary",
+    "thirds_change",
+    "transition_summary",
 ]
 
 #: The statistics of :func:`describe`.
@@ -179,5 +188,11 @@ def transition_summary(transition_ms: np.ndarray, well_conditioned: np.ndarray, 
         values = np.asarray(transition_ms, float)[mask]
         values = values[np.isfinite(values)]
         q1, median, q3 = np.percentile(values, [25.0, 50.0, 75.0]) if values.size else (np.nan,) * 3
-        out[group] = {"median": float(median), "q1": float(q1), "q3": float(q3), "iqr": float(q3 - q1), "n_well_conditioned": int(np.count_nonzero(np.asarray(well_conditioned, bool)[mask]))}
+        out[group] = {
+            "median": float(median),
+            "q1": float(q1),
+            "q3": float(q3),
+            "iqr": float(q3 - q1),
+            "n_well_conditioned": int(np.count_nonzero(np.asarray(well_conditioned, bool)[mask])),
+        }
     return out

@@ -66,6 +66,7 @@ def steps_message(rows: list[dict[str, Any]], *, reset: bool) -> str:
 
 def step_row(step: Step) -> dict[str, Any]:
     """The values of one step the page shows, JSON-ready (``None`` for a missing value)."""
+
     def num(value: float, digits: int) -> float | None:
         return round(float(value), digits) if value is not None and math.isfinite(value) else None
 

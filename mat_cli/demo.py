@@ -20,7 +20,9 @@ DEMO_SESSIONS = (("before", "shuffling-runner", "before"), ("after", "trained-ru
 
 
 @click.command()
-@click.option("-o", "--output", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("mat-demo"), show_default=True, help="Folder for the demo files.")
+@click.option(
+    "-o", "--output", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("mat-demo"), show_default=True, help="Folder for the demo files."
+)
 @click.option("--duration", "duration_s", type=click.FloatRange(min=5), default=60.0, show_default=True, help="Length of each session, s.")
 @click.option("--force", is_flag=True, help="Overwrite files in the folder even if an earlier demo did not write them.")
 def demo(folder: Path, duration_s: float, force: bool) -> None:
@@ -43,16 +45,15 @@ def demo(folder: Path, duration_s: float, force: bool) -> None:
         rec.metadata = dataclasses.replace(rec.metadata, subject_id=DEMO_SUBJECT, condition=condition)
         save_recording(rec, path, force=True)
         truth = sim.truth
-        click.echo(
-            f"{path}: {preset} ({condition}), {rec.duration_s:.0f} s, {len(truth['step_side'])} steps, "
-            f"belt {rec.metadata.belt_speed_m_s:g} m/s"
-        )
+        click.echo(f"{path}: {preset} ({condition}), {rec.duration_s:.0f} s, {len(truth['step_side'])} steps, belt {rec.metadata.belt_speed_m_s:g} m/s")
     results = []
     for path in paths:
         result = analyze(path)
         results.append(result)
         written = session_report(result, folder / f"{path.stem}-report")
-        click.echo(f"{written['pdf']}: report ({len(result.included())} steps, transition {result.summary['all']['transition_ms']['mean']:.0f} ms); also {written['html'].name}, summary.json, PNGs")
+        click.echo(
+            f"{written['pdf']}: report ({len(result.included())} steps, transition {result.summary['all']['transition_ms']['mean']:.0f} ms); also {written['html'].name}, summary.json, PNGs"
+        )
     _, written = compare_report(results, [c for _, _, c in DEMO_SESSIONS], folder / "comparison")
     click.echo(f"{written['pdf']}: before/after comparison; also {written['html'].name}, comparison.json")
     click.echo(f"open {written['html']} in a browser, or watch a session on the live page: mat live {paths[0]}")

@@ -24,16 +24,12 @@ def info(recording: Path) -> None:
         lines = [
             f"file:        {recording}",
             f"subject:     {m.subject_id or '-'}   condition: {m.condition or '-'}",
-            f"setup:       {m.setup}   belt: {belt}   body mass: "
-            + ("-" if m.body_mass_kg is None else f"{m.body_mass_kg:.1f} kg"),
+            f"setup:       {m.setup}   belt: {belt}   body mass: " + ("-" if m.body_mass_kg is None else f"{m.body_mass_kg:.1f} kg"),
             f"device:      {m.device_model or '-'} {m.device_serial}".rstrip(),
             f"started:     {m.start_utc or '-'}",
-            f"grid:        {g.rows} x {g.cols} cells, pitch {g.pitch_row_mm:g} x "
-            f"{g.pitch_col_mm:g} mm, walking along {g.walk_axis}",
-            f"frames:      {rec.n_frames} at {rec.rate_hz:g} Hz nominal, "
-            f"{rec.duration_s:.1f} s, {rec.gaps.total_missing} dropped in {len(rec.gaps)} gaps",
-            f"pressure:    {rec.pressure_unit}"
-            + (f" ({rec.calibration.source})" if rec.calibration.source else ""),
+            f"grid:        {g.rows} x {g.cols} cells, pitch {g.pitch_row_mm:g} x {g.pitch_col_mm:g} mm, walking along {g.walk_axis}",
+            f"frames:      {rec.n_frames} at {rec.rate_hz:g} Hz nominal, {rec.duration_s:.1f} s, {rec.gaps.total_missing} dropped in {len(rec.gaps)} gaps",
+            f"pressure:    {rec.pressure_unit}" + (f" ({rec.calibration.source})" if rec.calibration.source else ""),
         ]
         if m.notes:
             lines.append(f"notes:       {m.notes}")

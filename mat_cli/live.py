@@ -37,10 +37,21 @@ def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--live-host, --live-port, --no-browser and --target-transition."""
     for option in reversed(
         (
-            click.option("--live-host", default="127.0.0.1", show_default=True, help="Address the live page listens on; anything but loopback (e.g. 0.0.0.0 for a tablet) needs the access token printed at start."),
+            click.option(
+                "--live-host",
+                default="127.0.0.1",
+                show_default=True,
+                help="Address the live page listens on; anything but loopback (e.g. 0.0.0.0 for a tablet) needs the access token printed at start.",
+            ),
             click.option("--live-port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port of the live page (0: any free port)."),
             click.option("--no-browser", is_flag=True, help="Print the live page's address instead of opening a browser."),
-            click.option("--target-transition", "target_ms", type=TransitionBand(), default=None, help="Target band of the transition time in ms (LOW:HIGH, e.g. 40:80): steps are coloured in or out of it."),
+            click.option(
+                "--target-transition",
+                "target_ms",
+                type=TransitionBand(),
+                default=None,
+                help="Target band of the transition time in ms (LOW:HIGH, e.g. 40:80): steps are coloured in or out of it.",
+            ),
         )
     ):
         command = option(command)
@@ -81,8 +92,14 @@ def live(recording: Path, live_host: str, live_port: int, no_browser: bool, targ
         times = frame_times(rec)
         duration_s = float(times[-1]) if times.size else 0.0
         session = LiveSession(
-            rec.geometry, rec.rate_hz, rec.calibration, rec.metadata, mode="replay", title=recording.name,
-            duration_s=duration_s, target_ms=target_ms,
+            rec.geometry,
+            rec.rate_hz,
+            rec.calibration,
+            rec.metadata,
+            mode="replay",
+            title=recording.name,
+            duration_s=duration_s,
+            target_ms=target_ms,
         )
         view = LiveView(session, KnownSteps(steps, end_s=duration_s), host=live_host, port=live_port)
         player = Player(rec, view.feed)

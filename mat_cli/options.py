@@ -12,9 +12,7 @@ from mat_driver.model import SETUPS, Metadata
 existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 output_file = click.Path(dir_okay=False, path_type=Path)
 
-force_option = click.option(
-    "--force", is_flag=True, help="Overwrite an existing output file (never done otherwise)."
-)
+force_option = click.option("--force", is_flag=True, help="Overwrite an existing output file (never done otherwise).")
 
 
 def session_options(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -59,15 +59,41 @@ def _status_line(status: RecorderStatus) -> None:
 @click.option("--baud", type=click.IntRange(min=1), default=None, help="Baud rate.")
 @click.option("-o", "--output", type=output_file, required=True, help="Recording file to create (.h5).")
 @click.option("--duration", type=click.FloatRange(min=0, min_open=True), default=None, help="Stop after this many s (default: Ctrl-C).")
-@click.option("--tare", type=click.FloatRange(min=0, min_open=True), default=None, help="Keep the mat empty this many s at the start; their mean is the per-cell zero.")
+@click.option(
+    "--tare", type=click.FloatRange(min=0, min_open=True), default=None, help="Keep the mat empty this many s at the start; their mean is the per-cell zero."
+)
 @click.option("--calibration", type=existing_file, default=None, help="Calibration file from `mat calibrate` (default: raw units).")
-@click.option("--reconnect", type=click.FloatRange(min=0, min_open=True), default=None, help="If the cable is pulled, wait this many s for the port to come back.")
+@click.option(
+    "--reconnect", type=click.FloatRange(min=0, min_open=True), default=None, help="If the cable is pulled, wait this many s for the port to come back."
+)
 @click.option("--live", is_flag=True, help="Serve the live page: pressure, CoP, force, status and every step's transition time.")
 @server_options
-@click.option("--lsl", is_flag=True, help="Publish frames and step events (\"L IC\", \"R TO\", ...) as Lab Streaming Layer outlets (needs the lsl extra).")
+@click.option("--lsl", is_flag=True, help='Publish frames and step events ("L IC", "R TO", ...) as Lab Streaming Layer outlets (needs the lsl extra).')
 @session_options
 @force_option
-def record(port, device, protocol, rows, cols, pitch_mm, rate_hz, baud, output, duration, tare, calibration, reconnect, live, live_host, live_port, no_browser, target_ms, lsl, force, **session) -> None:
+def record(
+    port,
+    device,
+    protocol,
+    rows,
+    cols,
+    pitch_mm,
+    rate_hz,
+    baud,
+    output,
+    duration,
+    tare,
+    calibration,
+    reconnect,
+    live,
+    live_host,
+    live_port,
+    no_browser,
+    target_ms,
+    lsl,
+    force,
+    **session,
+) -> None:
     """Record a live mat into an HDF5 recording, until --duration or Ctrl-C.
 
     A status line shows elapsed time, frames, frame rate, dropped and rejected frames and
@@ -80,9 +106,7 @@ def record(port, device, protocol, rows, cols, pitch_mm, rate_hz, baud, output, 
     Example: mat record --port /dev/ttyACM0 --device pmat-64 -o before.h5 --subject S01
     --condition before --belt-speed 2.8 --duration 120 --tare 3 --live --target-transition 40:80
     """
-    profile = _profile(
-        device, protocol, rows=rows, cols=cols, pitch_row_mm=pitch_mm, pitch_col_mm=pitch_mm, rate_hz=rate_hz, baud=baud
-    )
+    profile = _profile(device, protocol, rows=rows, cols=cols, pitch_row_mm=pitch_mm, pitch_col_mm=pitch_mm, rate_hz=rate_hz, baud=baud)
     metadata = metadata_from_options(**session)
     cal = load_calibration(calibration) if calibration else _profile_calibration(profile)
     recorder = Recorder(
@@ -109,24 +133,24 @@ def record(port, device, protocol, rows, cols, pitch_mm, rate_hz, baud, output, 
         summary = recorder.run(on_status=on_status)
         if live or lsl:
             view.feed.status(
-                elapsed_s=summary.duration_s, frames=summary.frames, rate_hz=summary.stats.get("rate_estimated_hz", 0.0),
-                dropped=summary.dropped, rejected=summary.rejected, state=f"finished: {summary.reason}",
+                elapsed_s=summary.duration_s,
+                frames=summary.frames,
+                rate_hz=summary.stats.get("rate_estimated_hz", 0.0),
+                dropped=summary.dropped,
+                rejected=summary.rejected,
+                state=f"finished: {summary.reason}",
             )
     click.echo("", err=True)
-    click.echo(
-        f"{summary.path}: {summary.frames} frames, {summary.duration_s:.1f} s, "
-        f"{summary.dropped} dropped, {summary.rejected} rejected; {summary.reason}"
-    )
+    click.echo(f"{summary.path}: {summary.frames} frames, {summary.duration_s:.1f} s, {summary.dropped} dropped, {summary.rejected} rejected; {summary.reason}")
     if summary.reason.startswith("no frames"):
-        raise click.ClickException(
-            f"{port}: {summary.reason}; check --protocol/--device, --baud and that the mat is on and streaming"
-        )
+        raise click.ClickException(f"{port}: {summary.reason}; check --protocol/--device, --baud and that the mat is on and streaming")
     if summary.reason.startswith("port lost"):
         raise click.ClickException(f"{port}: {summary.reason}; everything up to then is saved in {summary.path}")
 
 
 def _both(first: Callable[[RecorderStatus], None] | None, second: Callable[[RecorderStatus], None]) -> Callable[[RecorderStatus], None]:
     """A status callback calling ``first`` (if any), then ``second``."""
+
     def call(status: RecorderStatus) -> None:
         if first is not None:
             first(status)

@@ -35,7 +35,14 @@ def _say(written: dict[str, Path]) -> None:
 
 @click.command()
 @click.argument("recording", type=existing_file)
-@click.option("-o", "--output", "folder", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the report. [default: RECORDING without .h5, plus -report, beside it]")
+@click.option(
+    "-o",
+    "--output",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the report. [default: RECORDING without .h5, plus -report, beside it]",
+)
 @format_option
 def report(recording: Path, folder: Path | None, formats: str) -> None:
     """Analyse a recording and write a report a clinician can hand over.
@@ -57,9 +64,21 @@ def report(recording: Path, folder: Path | None, formats: str) -> None:
 
 @click.command()
 @click.argument("recordings", type=existing_file, nargs=-1, required=True)
-@click.option("-o", "--output", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("comparison"), show_default=True, help="Folder for the comparison report.")
+@click.option(
+    "-o",
+    "--output",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("comparison"),
+    show_default=True,
+    help="Folder for the comparison report.",
+)
 @click.option("--label", "labels", multiple=True, help="Name of each session in order (default: its condition or file name).")
-@click.option("--spm", is_flag=True, help="Shade where the force and CoP curves differ by statistical parametric mapping (two sessions; extra: pip install 'pressure-mat[spm]').")
+@click.option(
+    "--spm",
+    is_flag=True,
+    help="Shade where the force and CoP curves differ by statistical parametric mapping (two sessions; extra: pip install 'pressure-mat[spm]').",
+)
 @format_option
 def compare(recordings: tuple[Path, ...], folder: Path, labels: tuple[str, ...], spm: bool, formats: str) -> None:
     """Compare sessions side by side, e.g. before and after training.
@@ -87,8 +106,10 @@ def compare(recordings: tuple[Path, ...], folder: Path, labels: tuple[str, ...],
     for warning in comparison.warnings:
         click.echo(f"  note: {warning}")
     transition = comparison.metric("transition_ms")
-    click.echo(f"transition {names[0]} {transition.mean_a:.0f} ms -> {names[1]} {transition.mean_b:.0f} ms "
-               f"({transition.difference:+.0f} ms, p = {transition.p_value:.3g})")
+    click.echo(
+        f"transition {names[0]} {transition.mean_a:.0f} ms -> {names[1]} {transition.mean_b:.0f} ms "
+        f"({transition.difference:+.0f} ms, p = {transition.p_value:.3g})"
+    )
     for row in comparison.transition_changes:
         click.echo(f"  {row.change.side} {row.session_a} -> {row.session_b}: {_mdc_verdict(row.change)}")
     _say(written)

@@ -23,8 +23,16 @@ _SUFFIX = {"mat": ".mat", "c3d": ".c3d", "json": ".json"}
 
 @click.command("export")
 @click.argument("recording", type=existing_file)
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True, help="csv: tidy tables; mat: MATLAB; c3d: biomechanics exchange (extra c3d); json: session summary.")
-@click.option("--what", type=click.Choice(WHAT), multiple=True, default=("all",), show_default=True, help="Which data (repeatable): frames, cop, steps, curves or all.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    required=True,
+    help="csv: tidy tables; mat: MATLAB; c3d: biomechanics exchange (extra c3d); json: session summary.",
+)
+@click.option(
+    "--what", type=click.Choice(WHAT), multiple=True, default=("all",), show_default=True, help="Which data (repeatable): frames, cop, steps, curves or all."
+)
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Folder (csv) or file. [default: beside the recording]")
 @force_option
 def export(recording: Path, fmt: str, what: tuple[str, ...], output: Path | None, force: bool) -> None:
@@ -46,7 +54,13 @@ def export(recording: Path, fmt: str, what: tuple[str, ...], output: Path | None
 @click.command("import")
 @click.argument("source", type=existing_file)
 @click.option("-o", "--output", type=output_file, required=True, help="Recording to create (.h5).")
-@click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), default=None, help="asf (Tekscan), lst (emed), matsense (CSV), numpy (.npy/.npz). [default: from the extension]")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(IMPORT_FORMATS),
+    default=None,
+    help="asf (Tekscan), lst (emed), matsense (CSV), numpy (.npy/.npz). [default: from the extension]",
+)
 @click.option("--rows", type=click.IntRange(min=1), default=None, help="Grid rows (matsense).")
 @click.option("--cols", type=click.IntRange(min=1), default=None, help="Grid columns (matsense).")
 @click.option("--pitch", "pitch_mm", type=click.FloatRange(min=0, min_open=True), default=None, help="Cell pitch, mm (matsense, numpy).")
@@ -68,8 +82,10 @@ def import_(source: Path, output: Path, fmt: str | None, rows, cols, pitch_mm, r
         recording.metadata = dataclasses.replace(recording.metadata, foot_side=side)
     save_recording(recording, output, force=force)
     g = recording.geometry
-    click.echo(f"{output}: {recording.n_frames} frames, {g.rows}x{g.cols} cells of {g.pitch_row_mm:g} x {g.pitch_col_mm:g} mm, "
-               f"{recording.rate_hz:g} Hz, {recording.pressure_unit}, setup {recording.metadata.setup}")
+    click.echo(
+        f"{output}: {recording.n_frames} frames, {g.rows}x{g.cols} cells of {g.pitch_row_mm:g} x {g.pitch_col_mm:g} mm, "
+        f"{recording.rate_hz:g} Hz, {recording.pressure_unit}, setup {recording.metadata.setup}"
+    )
 
 
 @click.command()

@@ -21,14 +21,22 @@ def _overrides(**values) -> dict:
 @click.option("-o", "--output", type=output_file, default=None, help="Recording file to write (.h5).")
 @click.option("--duration", "duration_s", type=click.FloatRange(min=0, min_open=True), default=None, help="Length of the session, s. [default: 60]")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed: the same seed gives the same recording.")
-@click.option("--belt-speed", "belt_speed_m_s", type=click.FloatRange(min=0, min_open=True), default=None, help="Treadmill belt speed, m/s (treadmill presets).")
+@click.option(
+    "--belt-speed", "belt_speed_m_s", type=click.FloatRange(min=0, min_open=True), default=None, help="Treadmill belt speed, m/s (treadmill presets)."
+)
 @click.option("--foot-flat", "foot_flat_ms", type=click.FloatRange(min=0), default=None, help="Loading-to-propulsion lag (heel off minus foot flat), ms.")
 @click.option("--rows", type=click.IntRange(min=8), default=None, help="Grid rows (across the walking direction).")
 @click.option("--cols", type=click.IntRange(min=8), default=None, help="Grid columns (along the walking direction).")
 @click.option("--pitch", "pitch_mm", type=click.FloatRange(min=1), default=None, help="Cell pitch, mm.")
 @click.option("--rate", "rate_hz", type=click.FloatRange(min=10), default=None, help="Frame rate, Hz.")
 @click.option("--serve", is_flag=True, help="Act as a live mat on a pseudo-terminal instead of writing a file.")
-@click.option("--tcp", "tcp_port", type=click.IntRange(min=0, max=65535), default=None, help="With --serve: a Wi-Fi serial bridge on 127.0.0.1:PORT instead of a pseudo-terminal.")
+@click.option(
+    "--tcp",
+    "tcp_port",
+    type=click.IntRange(min=0, max=65535),
+    default=None,
+    help="With --serve: a Wi-Fi serial bridge on 127.0.0.1:PORT instead of a pseudo-terminal.",
+)
 @click.option("--protocol", type=click.Choice(PROTOCOLS), default="pmat", show_default=True, help="With --serve: wire protocol to speak.")
 @click.option("--drop-every", type=click.IntRange(min=2), default=None, help="With --serve: skip every N-th frame, to test drop detection.")
 @force_option

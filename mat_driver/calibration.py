@@ -52,9 +52,7 @@ def calibrate_standing(
         totals[start : start + len(block)] = block.sum(axis=(1, 2), dtype=np.float64)
     loaded = totals[totals > 0.2 * totals.max()] if totals.size and totals.max() > 0 else totals[:0]
     if loaded.size < 3:
-        raise CalibrationError(
-            f"{recording.path or 'recording'}: nobody stands on the mat; record a person standing still"
-        )
+        raise CalibrationError(f"{recording.path or 'recording'}: nobody stands on the mat; record a person standing still")
     steady = loaded[loaded >= loaded_frac * np.median(loaded)]
     force_n = mass_kg * GRAVITY_M_S2
     gain = force_n * 1000.0 / (recording.geometry.cell_area_mm2 * float(steady.mean()))

@@ -127,8 +127,5 @@ def load_profile(name_or_path: str) -> DeviceProfile:
         return _from_toml(path.stem, path.read_text(encoding="utf-8"), str(path))
     profiles = builtin_profiles()
     if name_or_path not in profiles:
-        raise DeviceProfileError(
-            f"unknown device {name_or_path!r}; built-in profiles: {', '.join(profiles)} "
-            "(or give a .toml file)"
-        )
+        raise DeviceProfileError(f"unknown device {name_or_path!r}; built-in profiles: {', '.join(profiles)} (or give a .toml file)")
     return profiles[name_or_path]

@@ -104,9 +104,7 @@ class Geometry:
         if self.rows < 1 or self.cols < 1:
             raise RecordingError(f"grid size must be at least 1x1, got {self.rows}x{self.cols}")
         if not (self.pitch_row_mm > 0 and self.pitch_col_mm > 0):
-            raise RecordingError(
-                f"cell pitch must be > 0 mm, got {self.pitch_row_mm} x {self.pitch_col_mm} mm"
-            )
+            raise RecordingError(f"cell pitch must be > 0 mm, got {self.pitch_row_mm} x {self.pitch_col_mm} mm")
         if self.walk_axis not in ("rows", "cols"):
             raise RecordingError(f"walk_axis must be 'rows' or 'cols', got {self.walk_axis!r}")
 
@@ -313,10 +311,7 @@ class Recording:
     def __post_init__(self) -> None:
         n = self.n_frames
         if len(self.frames.shape) != 3 or tuple(self.frames.shape[1:]) != self.geometry.shape:
-            raise RecordingError(
-                f"frames must have shape (n, {self.geometry.rows}, {self.geometry.cols}), "
-                f"got {tuple(self.frames.shape)}"
-            )
+            raise RecordingError(f"frames must have shape (n, {self.geometry.rows}, {self.geometry.cols}), got {tuple(self.frames.shape)}")
         self.host_time_s = np.asarray(self.host_time_s, dtype=np.float64)
         if self.host_time_s.shape != (n,):
             raise RecordingError(f"host_time_s must have {n} values, got {self.host_time_s.shape}")

@@ -263,8 +263,7 @@ class Recorder:
                 failure = failure or exc
         if failure is not None:
             raise RecordingError(
-                f"{failure}; recording stopped after {session.frames} frames; free some space, then run "
-                f"`mat repair {self.path}` so that other tools open it"
+                f"{failure}; recording stopped after {session.frames} frames; free some space, then run `mat repair {self.path}` so that other tools open it"
             )
         return RecordingSummary(
             path=str(self.path),

@@ -66,9 +66,7 @@ def check_writable(path: str | os.PathLike[str], *, force: bool = False) -> Path
     if target.is_dir():
         raise RecordingError(f"{target}: is a folder; give a file name")
     if target.exists() and not force:
-        raise RecordingError(
-            f"{target}: file exists; choose another name or pass --force to overwrite it"
-        )
+        raise RecordingError(f"{target}: file exists; choose another name or pass --force to overwrite it")
     if not target.parent.is_dir():
         blocker = file_in_the_way(target.parent)
         if blocker is not None:
@@ -141,9 +139,7 @@ class RecordingWriter:
         except OSError as exc:
             raise RecordingError(f"{self.path}: cannot create recording: {exc}") from None
 
-    def _create_layout(
-        self, rate_hz: float, calibration: Calibration, metadata: Metadata, dtype: np.dtype
-    ) -> None:
+    def _create_layout(self, rate_hz: float, calibration: Calibration, metadata: Metadata, dtype: np.dtype) -> None:
         f, g = self._file, self.geometry
         f.attrs["format"] = FORMAT_NAME
         f.attrs["format_version"] = FORMAT_VERSION
@@ -206,10 +202,7 @@ class RecordingWriter:
             frames = frames[None]
         k = frames.shape[0]
         if frames.shape[1:] != self.geometry.shape:
-            raise RecordingError(
-                f"{self.path}: frame shape {frames.shape[1:]} does not match the "
-                f"recording's grid {self.geometry.shape}"
-            )
+            raise RecordingError(f"{self.path}: frame shape {frames.shape[1:]} does not match the recording's grid {self.geometry.shape}")
         host = np.broadcast_to(np.asarray(host_time_s, np.float64), (k,))
         cnt = np.full(k, -1, np.int64) if counter is None else np.broadcast_to(counter, (k,))
         dev = np.full(k, np.nan) if device_time_s is None else np.broadcast_to(device_time_s, (k,))
@@ -256,10 +249,7 @@ class RecordingWriter:
         try:
             action()
         except OSError as exc:
-            raise RecordingError(
-                f"{self.path}: cannot write ({exc}); is the disk full? frames up to the last "
-                "flush are safe in the file"
-            ) from None
+            raise RecordingError(f"{self.path}: cannot write ({exc}); is the disk full? frames up to the last flush are safe in the file") from None
 
     def close(
         self,
@@ -420,10 +410,7 @@ def _read(f: h5py.File, path: Path, crashed: bool) -> Recording:
         raise RecordingError(f"{path}: HDF5 file but not a pressure-mat recording")
     version = int(f.attrs.get("format_version", -1))
     if version > FORMAT_VERSION:
-        raise RecordingError(
-            f"{path}: written in recording format {version}, this pressure-mat reads up to "
-            f"{FORMAT_VERSION}; upgrade pressure-mat"
-        )
+        raise RecordingError(f"{path}: written in recording format {version}, this pressure-mat reads up to {FORMAT_VERSION}; upgrade pressure-mat")
     if version < 1:
         raise RecordingError(f"{path}: invalid recording format version {version}")
     geo = f["geometry"].attrs

@@ -45,10 +45,7 @@ def _explain(port: str, exc: serial.SerialException) -> str:
     if number == errno.ENOENT or "No such file" in text:
         return f"{port}: no such serial port; run `mat devices` to list the ports"
     if number == errno.EACCES or "Permission denied" in text:
-        return (
-            f"{port}: permission denied; add your user to the port's group "
-            "(e.g. `sudo usermod -aG dialout $USER`, then log in again)"
-        )
+        return f"{port}: permission denied; add your user to the port's group (e.g. `sudo usermod -aG dialout $USER`, then log in again)"
     if number == errno.EBUSY or "busy" in text.lower():
         return f"{port}: port is busy; close the other program using it"
     return f"{port}: cannot open port ({text})"
@@ -74,7 +71,4 @@ class PortInfo:
 
 def list_serial_ports() -> list[PortInfo]:
     """The serial ports present, sorted by device name."""
-    return [
-        PortInfo(p.device, p.description or "", p.vid, p.pid, p.serial_number)
-        for p in sorted(list_ports.comports(), key=lambda p: p.device)
-    ]
+    return [PortInfo(p.device, p.description or "", p.vid, p.pid, p.serial_number) for p in sorted(list_ports.comports(), key=lambda p: p.device)]

@@ -20,8 +20,15 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
-    "Blob", "FOOT_BLOBS", "REGION_OF_BLOB", "blob_geometry", "load_template", "bump", "RAISED_COSINE_INTEGRAL",
-    "loaded_rear_edge_mm", "functional_axis",
+    "Blob",
+    "FOOT_BLOBS",
+    "REGION_OF_BLOB",
+    "blob_geometry",
+    "load_template",
+    "bump",
+    "RAISED_COSINE_INTEGRAL",
+    "loaded_rear_edge_mm",
+    "functional_axis",
 ]
 
 #: Integral of cos(pi r / 2)^2 over the unit disk: pi/2 - 2/pi.
@@ -104,9 +111,7 @@ def functional_axis(impulses_n_s: np.ndarray, centres_mm: np.ndarray) -> tuple[n
     return heel, axis / np.linalg.norm(axis)
 
 
-def loaded_rear_edge_mm(
-    peak_loads_n: np.ndarray, centres_mm: np.ndarray, axes_mm: np.ndarray, *, axis: np.ndarray, threshold_kpa: float
-) -> float:
+def loaded_rear_edge_mm(peak_loads_n: np.ndarray, centres_mm: np.ndarray, axes_mm: np.ndarray, *, axis: np.ndarray, threshold_kpa: float) -> float:
     """Rearmost point whose pressure ever exceeds ``threshold_kpa``, projected on ``axis``.
 
     A blob of peak load ``P`` has its peak pressure ``q = 1000 P / (a b integral(s))`` kPa at

@@ -174,8 +174,18 @@ class PlantarStep(StepPose):
     ``region_forces_n``, ``rear_edge_mm``), the latter valid after :func:`place_regions`.
     """
 
-    def __init__(self, index: int, side: int, t_ic: float, stance_s: float, foot_flat_s: float | None,
-                 origin: np.ndarray, cfg: SimConfig, anatomy: Anatomy, lag_offset_s: float = 0.0) -> None:
+    def __init__(
+        self,
+        index: int,
+        side: int,
+        t_ic: float,
+        stance_s: float,
+        foot_flat_s: float | None,
+        origin: np.ndarray,
+        cfg: SimConfig,
+        anatomy: Anatomy,
+        lag_offset_s: float = 0.0,
+    ) -> None:
         self.index, self.side, self.cfg = index, side, cfg
         self.origin = origin
         self.heading = np.deg2rad(cfg.progression_angle_deg) * (1.0 if side == 0 else -1.0)

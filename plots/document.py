@@ -219,10 +219,12 @@ def _html(report: Report, pngs: dict[str, bytes]) -> str:
 
 def _html_headline(headline: Headline) -> str:
     esc = html.escape
-    parts = [f"<section><h2>{esc(headline.title)}</h2><div class=\"cards\">"]
+    parts = [f'<section><h2>{esc(headline.title)}</h2><div class="cards">']
     for card in headline.cards:
-        parts.append(f'<div class="card" style="border-color:{esc(card.colour)}"><div class="label" style="color:{esc(card.colour)}">{esc(card.label)}</div>'
-                     f'<div class="value">{esc(card.value)}</div>')
+        parts.append(
+            f'<div class="card" style="border-color:{esc(card.colour)}"><div class="label" style="color:{esc(card.colour)}">{esc(card.label)}</div>'
+            f'<div class="value">{esc(card.value)}</div>'
+        )
         if card.emphasis:
             parts.append(f"<p><strong>{esc(card.emphasis)}</strong></p>")
         parts += [f"<p>{esc(line)}</p>" for line in card.lines]

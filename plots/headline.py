@@ -86,8 +86,12 @@ def _walking(result: SessionResult) -> bool | None:
 def _reference_card(result: SessionResult) -> Card:
     source = "De Cock et al. 2005: 220 young adults jogging barefoot at 3.3 m/s"
     if _walking(result):
-        return Card("Reference", "none for walking", lines=[f"{REFERENCE_FOOT_FLAT_PCT:g} % of stance is for running ({source});",
-                                                            "this session has double support: walking"], colour="#777777")
+        return Card(
+            "Reference",
+            "none for walking",
+            lines=[f"{REFERENCE_FOOT_FLAT_PCT:g} % of stance is for running ({source});", "this session has double support: walking"],
+            colour="#777777",
+        )
     stance = result.summary["all"]["stance_ms"]["mean"]
     lines = [f"foot flat phase (foot flat to heel off), {source}", "mean only: no SD is available to us"]
     if np.isfinite(stance):
@@ -112,8 +116,10 @@ def _session_flag(result: SessionResult, name: str = "this session") -> list[str
     counts = conditioning(result)
     if counts is None or not _poorly_conditioned(counts):
         return []
-    return [f"! Not well conditioned: only {counts[0]} of {counts[1]} steps of {name} keep their transition within "
-            f"{WELL_CONDITIONED_MS:g} ms when the threshold or the region boundaries move. Read the transition with care."]
+    return [
+        f"! Not well conditioned: only {counts[0]} of {counts[1]} steps of {name} keep their transition within "
+        f"{WELL_CONDITIONED_MS:g} ms when the threshold or the region boundaries move. Read the transition with care."
+    ]
 
 
 def session_headline(result: SessionResult) -> Headline:
@@ -137,7 +143,9 @@ def _change_card(results: Sequence[SessionResult], labels: Sequence[str], name: 
     lines = [
         f"{labels[0]} {mean_sd(results[0].summary[change.side]['transition_ms'], 'ms')} → {name} {mean_sd(later.summary[change.side]['transition_ms'], 'ms')}",
         f"% of stance: {fmt(pct[0]['mean'])} → {fmt(pct[1]['mean'])}",
-        f"MDC95 {fmt(change.mdc95_ms)} ms (the larger of {fmt(change.mdc95_a_ms)} and {fmt(change.mdc95_b_ms)})" if change.mdc95_ms is not None else f"MDC95: n/a ({change.reason})",
+        f"MDC95 {fmt(change.mdc95_ms)} ms (the larger of {fmt(change.mdc95_a_ms)} and {fmt(change.mdc95_b_ms)})"
+        if change.mdc95_ms is not None
+        else f"MDC95: n/a ({change.reason})",
         f"{labels[0]}: {_conditioning_text(conditioning(results[0], code))}; {name}: {_conditioning_text(conditioning(later, code))}",
     ]
     value = "-" if change.change_ms is None else f"{change.change_ms:+.1f} ms"
@@ -150,6 +158,8 @@ def comparison_headline(results: Sequence[SessionResult], comparison: SessionCom
     labels = list(comparison.sessions)
     cards = [_change_card(results, labels, row.session_b, row.change) for row in comparison.transition_changes]
     flags = [flag for result, name in zip(results, labels) for flag in _session_flag(result, name)]
-    note = (_NOTE + " A change counts as real when it exceeds the larger of the two sessions' MDC95 (the noisier session's): "
-            "a one-step MDC95 against a change of means, so a conservative test.")
+    note = (
+        _NOTE + " A change counts as real when it exceeds the larger of the two sessions' MDC95 (the noisier session's): "
+        "a one-step MDC95 against a change of means, so a conservative test."
+    )
     return Headline("Loading-to-propulsion transition: change", cards, note, flags, per_row=2)

@@ -154,6 +154,7 @@ def _fit(table: Table, size: float, width_pt: float) -> _Fit:
     """Column widths at ``size``: each column as wide as its widest cell or header line.
     Headers stay on one line while the table fits; otherwise those that gain most wrap
     onto two lines, one at a time, until it does (or none is left)."""
+
     def width(lines: list[str]) -> float:
         return max(text_width_pt(line, size, "bold") for line in lines)
 
@@ -219,8 +220,17 @@ def _table_block(table: Table, fit: _Fit, width_pt: float) -> Block:
         _text(page, left, top, table.title, 10.0, weight="bold")
         y = top + title_in
         page_h = page.get_size_inches()[1]
-        page.add_artist(Rectangle((left, page_h - y - header_in), sum(widths_in), header_in, transform=page.dpi_scale_trans,
-                                  facecolor=_HEADER_FILL, edgecolor=_RULE, linewidth=0.5))
+        page.add_artist(
+            Rectangle(
+                (left, page_h - y - header_in),
+                sum(widths_in),
+                header_in,
+                transform=page.dpi_scale_trans,
+                facecolor=_HEADER_FILL,
+                edgecolor=_RULE,
+                linewidth=0.5,
+            )
+        )
         for c, lines in enumerate(fit.headers):
             _cell_lines(page, left, widths_in, c, y + _CELL_PAD_PT / _PT_PER_IN, lines, size, "bold")
         y += header_in
@@ -269,8 +279,13 @@ def _card_layout(card: Card, width_in: float) -> _CardLayout:
     emphasis = wrap_text(card.emphasis, _CARD_EMPHASIS_PT, inner_pt, "bold") if card.emphasis else []
     lines = [w for line in card.lines for w in wrap_text(line, _CARD_LINE_PT, inner_pt)]
     flags = [w for flag in card.flags for w in wrap_text(flag, _CARD_LINE_PT, inner_pt, "bold")]
-    height = (2 * _CARD_PAD_IN + _lines_height_in(1, _CARD_LABEL_PT) + _lines_height_in(1, _CARD_VALUE_PT)
-              + _lines_height_in(len(emphasis), _CARD_EMPHASIS_PT) + _lines_height_in(len(lines) + len(flags), _CARD_LINE_PT))
+    height = (
+        2 * _CARD_PAD_IN
+        + _lines_height_in(1, _CARD_LABEL_PT)
+        + _lines_height_in(1, _CARD_VALUE_PT)
+        + _lines_height_in(len(emphasis), _CARD_EMPHASIS_PT)
+        + _lines_height_in(len(lines) + len(flags), _CARD_LINE_PT)
+    )
     return _CardLayout(value_size, emphasis, lines, flags, height)
 
 
@@ -302,8 +317,18 @@ def headline_block(headline: Headline, width_in: float) -> Block:
 
 def _draw_card(page: Figure, left: float, top: float, width: float, height: float, card: Card, layout: _CardLayout) -> None:
     page_h = page.get_size_inches()[1]
-    page.add_artist(FancyBboxPatch((left, page_h - top - height), width, height, boxstyle="round,pad=0,rounding_size=0.06",
-                                   transform=page.dpi_scale_trans, facecolor="#F6F6F6", edgecolor=card.colour, linewidth=1.0))
+    page.add_artist(
+        FancyBboxPatch(
+            (left, page_h - top - height),
+            width,
+            height,
+            boxstyle="round,pad=0,rounding_size=0.06",
+            transform=page.dpi_scale_trans,
+            facecolor="#F6F6F6",
+            edgecolor=card.colour,
+            linewidth=1.0,
+        )
+    )
     x, y = left + _CARD_PAD_IN, top + _CARD_PAD_IN
     _text(page, x, y, card.label, _CARD_LABEL_PT, weight="bold", color=card.colour)
     y += _lines_height_in(1, _CARD_LABEL_PT)

@@ -21,32 +21,34 @@ from plots.style import SESSION_COLOURS
 
 __all__ = ["REPORT_METRICS", "session_document", "comparison_document", "session_report", "compare_report"]
 
-_LABELS = dict((
-    ("transition_ms", "Loading-to-propulsion transition (ms)"),
-    ("transition_pct", "Transition (% stance)"),
-    ("heel_forefoot_change_ms", "Heel-to-forefoot change (ms)"),
-    ("initial_contact_pct", "Initial contact phase (% stance)"),
-    ("forefoot_contact_pct", "Forefoot contact phase (% stance)"),
-    ("foot_flat_pct", "Foot flat phase (% stance)"),
-    ("push_off_pct", "Push-off phase (% stance)"),
-    ("stance_ms", "Stance (ms)"),
-    ("flight_ms", "Flight (ms)"),
-    ("swing_ms", "Swing (ms)"),
-    ("step_time_ms", "Step time (ms)"),
-    ("stride_time_ms", "Stride time (ms)"),
-    ("cadence_spm", "Cadence (steps/min)"),
-    ("step_length_mm", "Step length (mm)"),
-    ("step_width_mm", "Step width (mm)"),
-    ("progression_angle_deg", "Foot progression angle (deg)"),
-    ("strike_index_pct", "Strike index (% foot length)"),
-    ("peak_force_n", "Peak force ({force})"),
-    ("peak_force_bw", "Peak force (body weights)"),
-    ("loading_rate_n_s", "Loading rate ({force}/s)"),
-    ("peak_pressure_rearfoot_kpa", "Peak pressure rearfoot ({pressure})"),
-    ("peak_pressure_midfoot_kpa", "Peak pressure midfoot ({pressure})"),
-    ("peak_pressure_forefoot_kpa", "Peak pressure forefoot ({pressure})"),
-    ("gait_line_length_mm", "Gait line length (mm)"),
-))
+_LABELS = dict(
+    (
+        ("transition_ms", "Loading-to-propulsion transition (ms)"),
+        ("transition_pct", "Transition (% stance)"),
+        ("heel_forefoot_change_ms", "Heel-to-forefoot change (ms)"),
+        ("initial_contact_pct", "Initial contact phase (% stance)"),
+        ("forefoot_contact_pct", "Forefoot contact phase (% stance)"),
+        ("foot_flat_pct", "Foot flat phase (% stance)"),
+        ("push_off_pct", "Push-off phase (% stance)"),
+        ("stance_ms", "Stance (ms)"),
+        ("flight_ms", "Flight (ms)"),
+        ("swing_ms", "Swing (ms)"),
+        ("step_time_ms", "Step time (ms)"),
+        ("stride_time_ms", "Stride time (ms)"),
+        ("cadence_spm", "Cadence (steps/min)"),
+        ("step_length_mm", "Step length (mm)"),
+        ("step_width_mm", "Step width (mm)"),
+        ("progression_angle_deg", "Foot progression angle (deg)"),
+        ("strike_index_pct", "Strike index (% foot length)"),
+        ("peak_force_n", "Peak force ({force})"),
+        ("peak_force_bw", "Peak force (body weights)"),
+        ("loading_rate_n_s", "Loading rate ({force}/s)"),
+        ("peak_pressure_rearfoot_kpa", "Peak pressure rearfoot ({pressure})"),
+        ("peak_pressure_midfoot_kpa", "Peak pressure midfoot ({pressure})"),
+        ("peak_pressure_forefoot_kpa", "Peak pressure forefoot ({pressure})"),
+        ("gait_line_length_mm", "Gait line length (mm)"),
+    )
+)
 
 #: (metric, label with unit) in the order of the summary tables (gait_metrics.COMPARED_METRICS);
 #: {force}/{pressure} take the unit.
@@ -83,11 +85,17 @@ def _header(result: SessionResult) -> list[tuple[str, str]]:
         ("Duration", f"{info['duration_s']:.1f} s at {info['rate_hz']:g} Hz"),
         ("Steps analysed", f"left {per_side[0]}, right {per_side[1]} (of {quality['steps_detected']} detected)"),
         ("Steps excluded", excluded),
-        ("Data quality", f"{quality['frames_dropped']} dropped frames, {quality['frames_with_saturation']} frames with saturated cells, "
-                         f"{quality['low_confidence_sides']} steps with an uncertain side"),
-        ("Sensor", f"noise {quality['noise_sd_kpa']['median']:.1f} {result.pressure_unit} (SD of the median cell), cells loaded over "
-                   f"{quality['loaded_level_kpa']:.1f} {result.pressure_unit}; {len(quality['dead_cells'])} dead, "
-                   f"{len(quality['stuck_cells'])} stuck, {len(quality['saturated_cells'])} saturated cells"),
+        (
+            "Data quality",
+            f"{quality['frames_dropped']} dropped frames, {quality['frames_with_saturation']} frames with saturated cells, "
+            f"{quality['low_confidence_sides']} steps with an uncertain side",
+        ),
+        (
+            "Sensor",
+            f"noise {quality['noise_sd_kpa']['median']:.1f} {result.pressure_unit} (SD of the median cell), cells loaded over "
+            f"{quality['loaded_level_kpa']:.1f} {result.pressure_unit}; {len(quality['dead_cells'])} dead, "
+            f"{len(quality['stuck_cells'])} stuck, {len(quality['saturated_cells'])} saturated cells",
+        ),
         ("File", info["recording"] or "-"),
     ]
 
@@ -96,10 +104,18 @@ def _summary_table(result: SessionResult) -> Table:
     rows = []
     for metric, label in REPORT_METRICS:
         left, right, both = (result.summary[side][metric] for side in ("left", "right", "all"))
-        rows.append([
-            _label(result, label), mean_sd(left), fmt(left["cv_pct"]), mean_sd(right), fmt(right["cv_pct"]),
-            mean_sd(both), fmt(result.symmetry[metric]), fmt(result.change["all"][metric]),
-        ])
+        rows.append(
+            [
+                _label(result, label),
+                mean_sd(left),
+                fmt(left["cv_pct"]),
+                mean_sd(right),
+                fmt(right["cv_pct"]),
+                mean_sd(both),
+                fmt(result.symmetry[metric]),
+                fmt(result.change["all"][metric]),
+            ]
+        )
     return Table(
         "Summary per side (mean ± SD of included steps)",
         ["Metric", "Left", "CV %", "Right", "CV %", "All steps", "Symmetry index %", "Last - first third"],
@@ -112,23 +128,47 @@ def session_document(result: SessionResult) -> Report:
     """The report of one session: the transition per side at a glance, header, summary
     table and the seven figures."""
     panels = [
-        Panel("footprint", "Mean footprint and CoP gait line", lambda axes: [stance.mean_footprint(ax, result, side) for side, ax in enumerate(axes)], 2,
-              "Peak pressure in foot coordinates; line: mean CoP with its mediolateral SD; dotted: region boundaries (30 % and 60 % of foot length)."),
-        Panel("force", "Vertical force through stance", lambda axes: [stance.force_curve(ax, result, side) for side, ax in enumerate(axes)], 2,
-              "Mean ± SD; shaded: loading (IC to foot flat), transition (foot flat to heel off), propulsion (heel off to toe off)."),
+        Panel(
+            "footprint",
+            "Mean footprint and CoP gait line",
+            lambda axes: [stance.mean_footprint(ax, result, side) for side, ax in enumerate(axes)],
+            2,
+            "Peak pressure in foot coordinates; line: mean CoP with its mediolateral SD; dotted: region boundaries (30 % and 60 % of foot length).",
+        ),
+        Panel(
+            "force",
+            "Vertical force through stance",
+            lambda axes: [stance.force_curve(ax, result, side) for side, ax in enumerate(axes)],
+            2,
+            "Mean ± SD; shaded: loading (IC to foot flat), transition (foot flat to heel off), propulsion (heel off to toe off).",
+        ),
         Panel("cop-velocity", "Anterior CoP velocity", lambda axes: stance.cop_velocity(axes[0], result), 1, "Mean ± SD per side."),
-        Panel("transition", "Loading-to-propulsion transition, step by step",
-              lambda axes: (session.transition_timeline(axes[0], result), session.transition_distribution(axes[1], result)), 2,
-              f"Left: every step and a rolling mean of {session.ROLLING_STEPS} steps. Right: distribution per side.", (3, 1)),
+        Panel(
+            "transition",
+            "Loading-to-propulsion transition, step by step",
+            lambda axes: (session.transition_timeline(axes[0], result), session.transition_distribution(axes[1], result)),
+            2,
+            f"Left: every step and a rolling mean of {session.ROLLING_STEPS} steps. Right: distribution per side.",
+            (3, 1),
+        ),
         Panel("regions", "Rearfoot, midfoot and forefoot force", lambda axes: [stance.region_forces(ax, result, side) for side, ax in enumerate(axes)], 2),
         Panel("consistency", "Stance and step time across the session", lambda axes: session.consistency(axes[0], result), 1),
     ]
     if result.info["setup"] == "treadmill":
-        panels.insert(4, Panel("butterfly", "Butterfly diagram (combined CoP)", lambda axes: session.butterfly(axes[0], result), 1,
-                               "Combined CoP of both feet, belt motion removed; X: crossing of the double-support diagonals."))
+        panels.insert(
+            4,
+            Panel(
+                "butterfly",
+                "Butterfly diagram (combined CoP)",
+                lambda axes: session.butterfly(axes[0], result),
+                1,
+                "Combined CoP of both feet, belt motion removed; X: crossing of the double-support diagonals.",
+            ),
+        )
     title = f"Gait report: {result.info['subject_id'] or 'subject'} ({result.info['condition'] or 'session'})"
-    return Report(title, _header(result), result.notices, [_summary_table(result)], panels, footer=f"pressure-mat {__version__}",
-                  headline=session_headline(result))
+    return Report(
+        title, _header(result), result.notices, [_summary_table(result)], panels, footer=f"pressure-mat {__version__}", headline=session_headline(result)
+    )
 
 
 def comparison_document(results: Sequence[SessionResult], comparison: SessionComparison) -> Report:
@@ -148,8 +188,12 @@ def comparison_document(results: Sequence[SessionResult], comparison: SessionCom
     columns = ["Metric", *labels]
     for name in labels[1:]:
         columns += [f"Δ {name}", "% change", "Hedges' g", "test", "95% CI of Δ"]
-    table = Table("Sessions compared (mean ± SD of all included steps; Δ = session - first)", columns, rows,
-                  note="Welch's t-test when both samples look normal (Shapiro-Wilk), else Mann-Whitney U; bootstrap CI. docs/metrics.md.")
+    table = Table(
+        "Sessions compared (mean ± SD of all included steps; Δ = session - first)",
+        columns,
+        rows,
+        note="Welch's t-test when both samples look normal (Shapiro-Wilk), else Mann-Whitney U; bootstrap CI. docs/metrics.md.",
+    )
 
     def overlay(ax: Axes, curve: str, ylabel: str) -> list[Artist]:
         artists: list[Artist] = []
@@ -183,9 +227,19 @@ def comparison_document(results: Sequence[SessionResult], comparison: SessionCom
         Panel("compare-cop", "CoP progression along the foot", lambda axes: overlay(axes[0], "cop_x_mm", "CoP x (mm, heel to toe)"), 1),
         Panel("compare-transition", "Loading-to-propulsion transition per session", lambda axes: distributions(axes[0]), 1),
     ]
-    header = [(name, f"{r.info['subject_id']} {r.info['condition']} {r.info['start_utc']} - {r.steps.rows(included=True).size} steps - {_setup_text(r)}") for r, name in zip(results, labels)]
-    return Report("Session comparison", header, comparison.warnings, [table], panels, footer=f"pressure-mat {__version__}",
-                  headline=comparison_headline(results, comparison))
+    header = [
+        (name, f"{r.info['subject_id']} {r.info['condition']} {r.info['start_utc']} - {r.steps.rows(included=True).size} steps - {_setup_text(r)}")
+        for r, name in zip(results, labels)
+    ]
+    return Report(
+        "Session comparison",
+        header,
+        comparison.warnings,
+        [table],
+        panels,
+        footer=f"pressure-mat {__version__}",
+        headline=comparison_headline(results, comparison),
+    )
 
 
 def _write_json(content: object, path: Path) -> Path:

@@ -86,7 +86,9 @@ def butterfly(ax: Axes, result: SessionResult) -> list:
         return [ax.text(0.5, 0.5, "no treadmill: no butterfly", transform=ax.transAxes, ha="center")]
     artists: list[Artist] = list(ax.plot(wings.x_mm, wings.y_mm, color=SESSION_COLOURS[0], linewidth=0.4, alpha=0.6))
     if np.isfinite(wings.intersection_x_mm):
-        artists += ax.plot([wings.intersection_x_mm], [wings.intersection_y_mm], marker="X", markersize=10, color=SESSION_COLOURS[1], linestyle="none", label="intersection")
+        artists += ax.plot(
+            [wings.intersection_x_mm], [wings.intersection_y_mm], marker="X", markersize=10, color=SESSION_COLOURS[1], linestyle="none", label="intersection"
+        )
         ax.legend(fontsize=7)
     else:
         artists.append(ax.text(0.02, 0.95, "no double support (running): no intersection point", transform=ax.transAxes, fontsize=7, va="top"))

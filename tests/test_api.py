@@ -45,7 +45,9 @@ print(json.dumps({
     "cli_imported": sorted(m for m in sys.modules if m == "mat_cli" or m.startswith("mat_cli.")),
 }))
 """
-    done = subprocess.run([sys.executable, "-c", _docs_example() + "\n" + check], cwd=tmp_path, env=_environment(), capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", _docs_example() + "\n" + check], cwd=tmp_path, env=_environment(), capture_output=True, text=True, timeout=600, check=False
+    )
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout.splitlines()[-1])
     assert out["cli_imported"] == []
@@ -72,7 +74,9 @@ def test_importing_plots_and_writing_a_report_keeps_the_matplotlib_backend(tmp_p
         plots.session_report(result, {str(tmp_path)!r}, formats=["png", "pdf"])
         print(matplotlib.get_backend())
     """
-    done = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], env=_environment(MPLBACKEND="svg"), capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)], env=_environment(MPLBACKEND="svg"), capture_output=True, text=True, timeout=600, check=False
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[-1].lower() == "svg"
     assert (tmp_path / "report.pdf").stat().st_size > 0 and (tmp_path / "report-force.png").exists()

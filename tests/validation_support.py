@@ -116,14 +116,18 @@ def error_row(sessions: list[ValidatedSession]) -> ErrorRow:
     missing = int(np.isnan(transition).sum())  # measured NaN where the truth has a value
     transition = transition[np.isfinite(transition)]
     strike = np.concatenate([s.result.steps.strike_pattern[[k for k, _ in s.pairs]] == s.true_strike_patterns() for s in sessions])
-    percent = (lambda ok: 100.0 * float(np.mean(ok)) if len(ok) else float("nan"))  # noqa: E731
+    percent = lambda ok: 100.0 * float(np.mean(ok)) if len(ok) else float("nan")  # noqa: E731
     return ErrorRow(
-        foot_model=first.foot_model, preset=first.preset,
-        steps_found=len(pairs), whole_steps=sum(len(s.whole_steps) for s in sessions),
+        foot_model=first.foot_model,
+        preset=first.preset,
+        steps_found=len(pairs),
+        whole_steps=sum(len(s.whole_steps) for s in sessions),
         found_cut=sum(t.cut for _, t in pairs),
         sides_pct=percent(sides),
-        ic_frames=_median_abs(frames["ic_s"]), ff_frames=_median_abs(frames["ff_s"]),
-        ho_frames=_median_abs(frames["ho_s"]), to_frames=_median_abs(frames["to_s"]),
+        ic_frames=_median_abs(frames["ic_s"]),
+        ff_frames=_median_abs(frames["ff_s"]),
+        ho_frames=_median_abs(frames["ho_s"]),
+        to_frames=_median_abs(frames["to_s"]),
         transition_median_ms=float(np.median(transition)) if transition.size else float("nan"),
         transition_abs_median_ms=_median_abs(transition),
         transition_sd_ms=float(np.std(transition, ddof=1)) if transition.size > 1 else float("nan"),
@@ -132,17 +136,41 @@ def error_row(sessions: list[ValidatedSession]) -> ErrorRow:
     )
 
 
-_HEADER = ("model", "preset", "found/whole (cut)", "sides %", "IC fr", "FF fr", "HO fr", "TO fr",
-           "trans med ms", "trans |med| ms", "trans SD ms", "trans NaN", "strike %")
+_HEADER = (
+    "model",
+    "preset",
+    "found/whole (cut)",
+    "sides %",
+    "IC fr",
+    "FF fr",
+    "HO fr",
+    "TO fr",
+    "trans med ms",
+    "trans |med| ms",
+    "trans SD ms",
+    "trans NaN",
+    "strike %",
+)
 
 
 def format_table(rows: list[ErrorRow]) -> str:
     """The rows as a Markdown table."""
     lines = ["| " + " | ".join(_HEADER) + " |", "|" + "---|" * len(_HEADER)]
     for r in rows:
-        cells = (r.foot_model, r.preset, f"{r.steps_found}/{r.whole_steps} ({r.found_cut})", f"{r.sides_pct:.0f}",
-                 f"{r.ic_frames:.2f}", f"{r.ff_frames:.2f}", f"{r.ho_frames:.2f}", f"{r.to_frames:.2f}",
-                 f"{r.transition_median_ms:+.1f}", f"{r.transition_abs_median_ms:.1f}", f"{r.transition_sd_ms:.1f}",
-                 str(r.transition_missing), f"{r.strike_pct:.0f}")
+        cells = (
+            r.foot_model,
+            r.preset,
+            f"{r.steps_found}/{r.whole_steps} ({r.found_cut})",
+            f"{r.sides_pct:.0f}",
+            f"{r.ic_frames:.2f}",
+            f"{r.ff_frames:.2f}",
+            f"{r.ho_frames:.2f}",
+            f"{r.to_frames:.2f}",
+            f"{r.transition_median_ms:+.1f}",
+            f"{r.transition_abs_median_ms:.1f}",
+            f"{r.transition_sd_ms:.1f}",
+            str(r.transition_missing),
+            f"{r.strike_pct:.0f}",
+        )
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

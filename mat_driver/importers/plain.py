@@ -50,7 +50,9 @@ def read_matsense_csv(path: Path, *, rows: int | None, cols: int | None, pitch_m
     rate = 1.0 / float(np.median(np.diff(time_s))) if len(time_s) > 1 else 1.0
     metadata = Metadata(setup=setup, belt_speed_m_s=None, device_model="MatSense (imported)", adc_bits=16, notes=f"imported from {path.name}")
     pressure = np.array(values).reshape(-1, rows, cols)
-    return from_kpa(pressure, time_s, Geometry(rows, cols, pitch_mm, pitch_mm), rate_hz=rate, metadata=metadata, source=f"MatSense CSV {path.name}", calibrated=calibrated)
+    return from_kpa(
+        pressure, time_s, Geometry(rows, cols, pitch_mm, pitch_mm), rate_hz=rate, metadata=metadata, source=f"MatSense CSV {path.name}", calibrated=calibrated
+    )
 
 
 def read_numpy(path: Path, *, pitch_mm: float, rate_hz: float, setup: str = "walkway", walk_axis: str = "cols", calibrated: bool = True) -> Recording:

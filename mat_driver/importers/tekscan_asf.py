@@ -84,7 +84,10 @@ def read_asf(path: Path) -> Recording:
                 pressure = pressure[:, ::-1, ::-1]  # (a row flip alone would mirror left into right)
                 notes += "; turned 180 degrees so that the heel is at row 0"
     geometry = Geometry(
-        rows, cols, _spacing_mm(path, *header["ROW_SPACING"]), _spacing_mm(path, *header["COL_SPACING"]),
+        rows,
+        cols,
+        _spacing_mm(path, *header["ROW_SPACING"]),
+        _spacing_mm(path, *header["COL_SPACING"]),
         "rows" if rows >= cols else "cols",
     )
     metadata = Metadata(
@@ -95,6 +98,11 @@ def read_asf(path: Path) -> Recording:
         notes=notes,
     )
     return from_kpa(
-        pressure * (scale or 1.0), np.arange(len(pressure)) * period, geometry,
-        rate_hz=1.0 / period, metadata=metadata, source=f"Tekscan ASCII {path.name}", calibrated=scale is not None,
+        pressure * (scale or 1.0),
+        np.arange(len(pressure)) * period,
+        geometry,
+        rate_hz=1.0 / period,
+        metadata=metadata,
+        source=f"Tekscan ASCII {path.name}",
+        calibrated=scale is not None,
     )

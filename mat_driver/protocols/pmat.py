@@ -34,7 +34,15 @@ MAGIC = b"PMAT"
 _HEADER = struct.Struct("<4sBBHHII")
 _MAX_SIDE = 1024
 #: Keys of the INFO answer and their types.
-INFO_FIELDS: dict[str, type | tuple[type, ...]] = {"model": str, "serial": str, "rows": int, "cols": int, "pitch_mm": (int, float), "rate_hz": (int, float), "adc_bits": int}
+INFO_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "model": str,
+    "serial": str,
+    "rows": int,
+    "cols": int,
+    "pitch_mm": (int, float),
+    "rate_hz": (int, float),
+    "adc_bits": int,
+}
 
 
 def crc16_ccitt_false(data: bytes) -> int:

@@ -100,7 +100,9 @@ def test_devices_lists_profiles() -> None:
 def test_record_errors_are_one_line(tmp_path: Path) -> None:
     assert "no such serial port" in one_line_error(run("record", "--port", "/dev/ttyNOPE", "--device", "pmat-64", "-o", str(tmp_path / "a.h5"), expect=1))
     assert "unknown device" in one_line_error(run("record", "--port", "loop://", "--device", "nope", "-o", str(tmp_path / "a.h5"), expect=1))
-    assert "contradict" in one_line_error(run("record", "--port", "loop://", "--device", "pmat-64", "--overground", "--belt-speed", "2", "-o", str(tmp_path / "a.h5"), expect=2))
+    assert "contradict" in one_line_error(
+        run("record", "--port", "loop://", "--device", "pmat-64", "--overground", "--belt-speed", "2", "-o", str(tmp_path / "a.h5"), expect=2)
+    )
     assert not (tmp_path / "a.h5").exists()
 
 
@@ -159,9 +161,33 @@ def test_batch_names_every_input_that_does_not_exist(tmp_path: Path, monkeypatch
 def test_record_from_the_virtual_mat_end_to_end(tmp_path: Path, virtual_mat) -> None:
     port = virtual_mat("trained-runner", "--duration", "20", "--protocol", "pmat", "--drop-every", "50")
     path = tmp_path / "live.h5"
-    result = run("record", "--port", port, "--protocol", "pmat", "--rows", "56", "--cols", "160",
-                 "--pitch", "8.5", "--rate", "100", "-o", str(path), "--duration", "2",
-                 "--subject", "S7", "--condition", "after", "--belt-speed", "2.8", "--body-mass", "70")
+    result = run(
+        "record",
+        "--port",
+        port,
+        "--protocol",
+        "pmat",
+        "--rows",
+        "56",
+        "--cols",
+        "160",
+        "--pitch",
+        "8.5",
+        "--rate",
+        "100",
+        "-o",
+        str(path),
+        "--duration",
+        "2",
+        "--subject",
+        "S7",
+        "--condition",
+        "after",
+        "--belt-speed",
+        "2.8",
+        "--body-mass",
+        "70",
+    )
     assert "duration reached" in result.output
     sim = simulate("trained-runner", seed=0, duration_s=20.0)
     with open_recording(path) as rec:
@@ -182,8 +208,12 @@ def test_record_from_the_virtual_mat_end_to_end(tmp_path: Path, virtual_mat) -> 
 def test_ctrl_c_closes_the_file_cleanly(tmp_path: Path, virtual_mat) -> None:
     port = virtual_mat("trained-runner", "--duration", "20", "--protocol", "csv")
     path = tmp_path / "c.h5"
-    recorder = subprocess.Popen([*MAT, "record", "--port", port, "--protocol", "csv", "--rows", "56", "--cols", "160",
-                                 "-o", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    recorder = subprocess.Popen(
+        [*MAT, "record", "--port", port, "--protocol", "csv", "--rows", "56", "--cols", "160", "-o", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
     def frames_on_disk() -> bool:
         try:

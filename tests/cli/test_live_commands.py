@@ -89,8 +89,10 @@ def test_record_with_lsl_streams_the_recording(tmp_path: Path, virtual_mat) -> N
     port = virtual_mat("trained-runner", "--duration", "30", "--protocol", "pmat")
     output = tmp_path / "lab.h5"
     recorder = subprocess.Popen(
-        [*MAT_COMMAND, "record", "--port", port, "--protocol", "pmat", "--rows", "56", "--cols", "160",
-         "-o", str(output), "--duration", "4", "--lsl"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [*MAT_COMMAND, "record", "--port", port, "--protocol", "pmat", "--rows", "56", "--cols", "160", "-o", str(output), "--duration", "4", "--lsl"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         found = pylsl.resolve_byprop("source_id", "pressure-mat-lab-frames", timeout=15)

@@ -68,7 +68,9 @@ def test_c3d_round_trip(session, tmp_path: Path) -> None:
     assert c3d["parameters"]["FORCE_PLATFORM"]["TYPE"]["value"][0] == 1
     events = c3d["parameters"]["EVENT"]
     times = np.array(events["TIMES"]["value"])[1]
-    strikes = sorted(t for t, label, context in zip(times, events["LABELS"]["value"], events["CONTEXTS"]["value"]) if label == "Foot Strike" and context == "Left")
+    strikes = sorted(
+        t for t, label, context in zip(times, events["LABELS"]["value"], events["CONTEXTS"]["value"]) if label == "Foot Strike" and context == "Left"
+    )
     expected = sorted(s.ic_s for s in result.included(0))
     np.testing.assert_allclose(strikes, expected, atol=1e-4)
 

@@ -76,8 +76,9 @@ def test_simulated_sessions_exceed_mdc95_only_when_the_runner_changed() -> None:
     from gait_metrics import analyze
     from mat_sim.simulator import simulate
 
-    before, retest, after = (analyze(simulate(p, seed=s, duration_s=16.0).recording())
-                             for p, s in (("shuffling-runner", 1), ("shuffling-runner", 2), ("trained-runner", 3)))
+    before, retest, after = (
+        analyze(simulate(p, seed=s, duration_s=16.0).recording()) for p, s in (("shuffling-runner", 1), ("shuffling-runner", 2), ("trained-runner", 3))
+    )
     for side in ("left", "right"):
         same = change_against_mdc(side, before.reliability[side], retest.reliability[side])
         trained = change_against_mdc(side, before.reliability[side], after.reliability[side])

@@ -18,12 +18,14 @@ PITCH = 8.5
 GEOMETRY = Geometry(40, 150, PITCH, PITCH)
 # (centre along, centre across (left +), semi-axes along/across mm, load share): heel,
 # lateral midfoot, metatarsal band (symmetric about the axis), toes
-BLOBS = np.array([
-    [35.0, 0.0, 33.0, 30.0, 0.35],
-    [120.0, 20.0, 25.0, 14.0, 0.05],
-    [195.0, 0.0, 20.0, 45.0, 0.45],
-    [240.0, 0.0, 12.0, 30.0, 0.15],
-])
+BLOBS = np.array(
+    [
+        [35.0, 0.0, 33.0, 30.0, 0.35],
+        [120.0, 20.0, 25.0, 14.0, 0.05],
+        [195.0, 0.0, 20.0, 45.0, 0.45],
+        [240.0, 0.0, 12.0, 30.0, 0.15],
+    ]
+)
 
 
 def render(origin: tuple[float, float], angle_deg: float, force_n: float, shift_mm: float = 0.0, right: bool = False) -> np.ndarray:
@@ -102,8 +104,14 @@ def test_a_treadmill_session_reports_set_and_estimated_speed() -> None:
             side_y = 200.0 if k % 2 == 0 else 140.0
             pressure[20 + 60 * k + j] += render((1000.0 - 15.0 * j, side_y), 6.0 if k % 2 == 0 else -6.0, f, right=k % 2 == 1)
     raw = np.rint(pressure).astype(np.uint16)
-    rec = Recording(raw, np.arange(n) * 0.01, GEOMETRY, 100.0, calibration=Calibration(gain_kpa=1.0, calibrated=True),
-                    metadata=Metadata(setup="treadmill", belt_speed_m_s=1.6))
+    rec = Recording(
+        raw,
+        np.arange(n) * 0.01,
+        GEOMETRY,
+        100.0,
+        calibration=Calibration(gain_kpa=1.0, calibrated=True),
+        metadata=Metadata(setup="treadmill", belt_speed_m_s=1.6),
+    )
     result = analyze(rec)
     assert result.info["belt_speed_set_m_s"] == 1.6
     assert result.info["belt_speed_estimated_m_s"] == pytest.approx(1.5, rel=0.005)

@@ -159,7 +159,9 @@ def test_dead_cells_under_a_foot_are_filled_and_the_force_restored() -> None:
     sim = simulate("trained-runner", seed=4, duration_s=8.0, dead_cells=600, **sensor)
     recording = sim.recording()
     result = analyze(recording)
-    unfilled = analyze(recording, noise=dataclasses.replace(estimate_noise(recording, noise_kpa=5.0, k=4.0, k_edge=2.0), dead=np.zeros(sim.dead_cells.shape, bool)))
+    unfilled = analyze(
+        recording, noise=dataclasses.replace(estimate_noise(recording, noise_kpa=5.0, k=4.0, k_edge=2.0), dead=np.zeros(sim.dead_cells.shape, bool))
+    )
     true_force = recording.truth["frame_force_n"]
     loaded = true_force > 200.0
 

@@ -20,7 +20,19 @@ def result() -> SessionResult:
 
 def test_every_metric_name_carries_a_unit(result: SessionResult) -> None:
     units = ("_s", "_ms", "_pct", "_mm", "_n", "_kpa", "_bw", "_n_s", "_m_s", "_spm", "_deg")
-    unitless = {"step", "side", "side_name", "side_confident", "excluded", "exclude_reason", "first_frame", "last_frame", "heel_loaded", "well_conditioned", "strike_pattern"}
+    unitless = {
+        "step",
+        "side",
+        "side_name",
+        "side_confident",
+        "excluded",
+        "exclude_reason",
+        "first_frame",
+        "last_frame",
+        "heel_loaded",
+        "well_conditioned",
+        "strike_pattern",
+    }
     for name in StepTable.names():
         assert name in unitless or name.endswith(units), name
     assert set(SUMMARY_METRICS) <= set(StepTable.names()) and "transition_ms" in SUMMARY_METRICS

@@ -63,7 +63,8 @@ class Setup:
         pitch = recording.geometry.pitch_col_mm
         # on a walkway a footprint ending within a cell of the mat's end may touch the last cell
         self.required = [
-            j for j, t in enumerate(self.truth)
+            j
+            for j, t in enumerate(self.truth)
             if not t.cut and (self.sim.config.setup == "treadmill" or pitch <= t.origin_x_mm <= mat_mm - t.foot_length_mm - pitch)
         ]
 
@@ -124,8 +125,14 @@ def test_a_short_footprint_with_room_on_the_mat_is_whole() -> None:
             if forefoot_only:
                 foot[x_mm < x + 120.0] = 0.0
             pressure[10 + 50 * k + j] = foot
-    recording = Recording(np.rint(pressure).astype(np.uint16), np.arange(len(pressure)) * 0.01, GEOMETRY, 100.0,
-                          calibration=Calibration(gain_kpa=1.0, calibrated=True), metadata=Metadata(setup="walkway"))
+    recording = Recording(
+        np.rint(pressure).astype(np.uint16),
+        np.arange(len(pressure)) * 0.01,
+        GEOMETRY,
+        100.0,
+        calibration=Calibration(gain_kpa=1.0, calibrated=True),
+        metadata=Metadata(setup="walkway"),
+    )
     steps = analyze(recording).steps
     assert len(steps) == len(placements)
     assert steps.exclude_reason.tolist() == [""] * 5 + ["incomplete footprint", ""]

@@ -14,8 +14,9 @@ from tests.validation_support import ValidatedSession
 
 # overground passes need longer for enough whole steps (the devkit's mat is 1.2 m long)
 DURATION_S = {"walker": 24.0, "lab-walker": 24.0, "devkit-walker": 40.0}
-_PLANTAR_TREADMILL = {("plantar", p) for p in ("shuffling-runner", "trained-runner", "forefoot-runner", "treadmill-walker",
-                                                 "midfoot-runner", "asymmetric-runner", "fast-runner")}
+_PLANTAR_TREADMILL = {
+    ("plantar", p) for p in ("shuffling-runner", "trained-runner", "forefoot-runner", "treadmill-walker", "midfoot-runner", "asymmetric-runner", "fast-runner")
+}
 #: Known limits: on these (foot model, preset) pairs a check holds only to a wider bound,
 #: measured at seed 11 and documented in docs/metrics.md ("Known limits on the plantar
 #: model"); everywhere else the check's own bound applies. Each entry is still asserted,
@@ -214,6 +215,8 @@ def test_belt_speed_without_a_set_speed() -> None:
 def test_asymmetric_runner_sides_differ_by_the_true_amount(foot_model: str) -> None:
     session = simulated("asymmetric-runner", foot_model)
     steps = session.result.steps
-    measured, true = ([np.median([value(k, t) for k, t in session.pairs if t.side == side]) for side in (0, 1)]
-                      for value in (lambda k, t: steps.transition_ms[k], lambda k, t: t.transition_ms))
+    measured, true = (
+        [np.median([value(k, t) for k, t in session.pairs if t.side == side]) for side in (0, 1)]
+        for value in (lambda k, t: steps.transition_ms[k], lambda k, t: t.transition_ms)
+    )
     assert measured[1] - measured[0] == pytest.approx(true[1] - true[0], abs=3.0)

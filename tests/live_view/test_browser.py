@@ -80,9 +80,7 @@ async def misbehave(url: str) -> list:
 
 
 def step_rows(driver) -> list[list[str]]:
-    return driver.execute_script(
-        "return [...document.querySelectorAll('#step-rows tr')].map(tr => [...tr.cells].map(td => td.textContent));"
-    )
+    return driver.execute_script("return [...document.querySelectorAll('#step-rows tr')].map(tr => [...tr.cells].map(td => td.textContent));")
 
 
 def test_the_live_page_follows_a_recording(tmp_path: Path, virtual_mat, browser) -> None:
@@ -90,10 +88,37 @@ def test_the_live_page_follows_a_recording(tmp_path: Path, virtual_mat, browser)
     output, calibration = tmp_path / "live.h5", tmp_path / "cal.json"
     save_calibration(simulate("shuffling-runner", duration_s=1.0).recording().calibration, calibration)
     recorder = subprocess.Popen(
-        [*MAT_COMMAND, "record", "--port", port, "--protocol", "pmat", "--rows", "56", "--cols", "160", "--pitch", "8.5",
-         "--rate", "100", "--calibration", str(calibration), "-o", str(output), "--duration", "10",
-         "--live", "--live-port", "0", "--no-browser", "--target-transition", "40:80"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            *MAT_COMMAND,
+            "record",
+            "--port",
+            port,
+            "--protocol",
+            "pmat",
+            "--rows",
+            "56",
+            "--cols",
+            "160",
+            "--pitch",
+            "8.5",
+            "--rate",
+            "100",
+            "--calibration",
+            str(calibration),
+            "-o",
+            str(output),
+            "--duration",
+            "10",
+            "--live",
+            "--live-port",
+            "0",
+            "--no-browser",
+            "--target-transition",
+            "40:80",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     log: list[str] = []
     try:
@@ -162,8 +187,9 @@ def test_the_page_reconnects_when_the_server_comes_back(tmp_path: Path, browser)
         port = probe.getsockname()[1]
 
     def serve() -> subprocess.Popen:
-        return subprocess.Popen([*MAT_COMMAND, "live", str(path), "--live-port", str(port), "--no-browser"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return subprocess.Popen(
+            [*MAT_COMMAND, "live", str(path), "--live-port", str(port), "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
 
     first = serve()
     try:

@@ -44,9 +44,10 @@ async def receive(ws: aiohttp.ClientWebSocketResponse, kind: str) -> dict:
 
 def test_serves_the_page_and_nothing_else() -> None:
     with serving() as server:
+
         async def check() -> None:
             status, page = await get(base(server) + "/")
-            assert status == 200 and "<canvas id=\"heatmap\"" in page
+            assert status == 200 and '<canvas id="heatmap"' in page
             assert (await get(base(server) + "/live.js"))[0] == 200
             for path in ("/static/live.js", "/../../etc/passwd", "/index.html", "/..%2f..%2fetc%2fpasswd", "/recording.h5", "/docs/live.md"):
                 assert (await get(base(server) + path))[0] == 404, path
@@ -83,6 +84,7 @@ def test_a_second_server_on_the_same_port_is_a_clear_error() -> None:
 
 def test_pages_of_other_sites_cannot_connect() -> None:
     with serving() as server:
+
         async def check() -> None:
             async with aiohttp.ClientSession() as client:
                 with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
@@ -97,6 +99,7 @@ def test_pages_of_other_sites_cannot_connect() -> None:
 def test_bad_messages_are_rejected_and_the_stream_goes_on() -> None:
     commands: list[Command] = []
     with serving(on_command=commands.append, duration_s=10.0) as server:
+
         async def check() -> None:
             async with aiohttp.ClientSession() as client:
                 async with client.ws_connect(base(server) + "/ws") as ws:
@@ -121,6 +124,7 @@ def test_bad_messages_are_rejected_and_the_stream_goes_on() -> None:
 
 def test_a_page_that_reconnects_picks_the_stream_up_again() -> None:
     with serving() as server:
+
         async def check() -> None:
             async with aiohttp.ClientSession() as client:
                 async with client.ws_connect(base(server) + "/ws") as ws:

@@ -20,8 +20,7 @@ def test_builtin_profiles_cover_every_protocol() -> None:
 
 def test_profile_from_file_and_overrides(tmp_path) -> None:
     path = tmp_path / "my-mat.toml"
-    path.write_text('protocol = "csv"\nrows = 8\ncols = 12\npitch_row_mm = 15.0\n'
-                    'pitch_col_mm = 15.0\nrate_hz = 25.0\nusb_ids = ["2341:0043"]\n')
+    path.write_text('protocol = "csv"\nrows = 8\ncols = 12\npitch_row_mm = 15.0\npitch_col_mm = 15.0\nrate_hz = 25.0\nusb_ids = ["2341:0043"]\n')
     profile = load_profile(str(path))
     assert profile.name == "my-mat" and profile.geometry.shape == (8, 12)
     assert profile.replace(rows=4, cols=None).rows == 4

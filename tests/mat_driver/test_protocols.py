@@ -46,7 +46,9 @@ def frames_strategy(max_value: int, *, counters: bool):
     cells = st.lists(st.integers(0, max_value), min_size=ROWS * COLS, max_size=ROWS * COLS)
     frame = st.builds(
         lambda c, n, t: Frame(np.array(c, np.uint16).reshape(ROWS, COLS), n if counters else None, t if counters else None),
-        cells, st.integers(0, 2**32 - 1), st.integers(0, 2**32 - 1),
+        cells,
+        st.integers(0, 2**32 - 1),
+        st.integers(0, 2**32 - 1),
     )
     return st.lists(frame, min_size=1, max_size=6)
 
@@ -57,13 +59,25 @@ def expected_values(name: str, params: dict) -> int:
 
 # ---- byte literals ------------------------------------------------------------------
 
+
 def test_crc_check_value() -> None:
     assert crc16_ccitt_false(b"123456789") == 0x29B1
 
 
 PMAT_2x3 = bytes.fromhex(
-    "504d4154" "01" "02" "0200" "0300" "07000000" "10270000"  # magic v1 uint16 2x3 #7 10000 us
-    "0100" "0200" "0300" "0400" "0500" "ff0f"
+    "504d4154"
+    "01"
+    "02"
+    "0200"
+    "0300"
+    "07000000"
+    "10270000"  # magic v1 uint16 2x3 #7 10000 us
+    "0100"
+    "0200"
+    "0300"
+    "0400"
+    "0500"
+    "ff0f"
 )
 
 
@@ -178,6 +192,7 @@ def test_unknown_protocol_and_option() -> None:
 
 # ---- properties ---------------------------------------------------------------------
 
+
 def lead_in(name: str, params: dict) -> bytes:
     """What a host sees before the first whole frame when it joins a stream mid-frame."""
     return b"" if name in SELF_SYNCING else codec(name, params).encode_frame(Frame(np.zeros((ROWS, COLS), np.uint16)))
@@ -219,7 +234,7 @@ def test_garbage_between_frames_never_crashes_and_later_frames_survive(name, par
     stream = lead_in(name, params) + garbage + sacrificial + b"".join(encoded)
     decoder = codec(name, params)
     decoded = feed_all(decoder, stream, data.draw(st.lists(st.integers(1, 50), max_size=10)))
-    tail = decoded[-len(frames):]
+    tail = decoded[-len(frames) :]
     assert len(tail) == len(frames)
     for got, sent in zip(tail, frames):
         np.testing.assert_array_equal(got.cells, sent.cells)

@@ -31,8 +31,14 @@ def source_recording(n: int = 400, seed: int = 3) -> Recording:
 def profile(protocol: str) -> DeviceProfile:
     params = {"framing": "secure"} if protocol == "matsense" else {}
     return DeviceProfile(
-        name=f"test-{protocol}", protocol=protocol, rows=ROWS, cols=COLS, pitch_row_mm=10.0,
-        pitch_col_mm=10.0, rate_hz=RATE_HZ, adc_bits=8 if protocol != "pmat" else 12,
+        name=f"test-{protocol}",
+        protocol=protocol,
+        rows=ROWS,
+        cols=COLS,
+        pitch_row_mm=10.0,
+        pitch_col_mm=10.0,
+        rate_hz=RATE_HZ,
+        adc_bits=8 if protocol != "pmat" else 12,
         protocol_params=params,
     )
 
@@ -148,8 +154,7 @@ def test_reconnect_continues_in_the_same_file_with_the_gap_recorded(tmp_path: Pa
             cut_once.set()
             mat.stop.set()  # the bridge drops the connection, then accepts again
 
-    recorder = Recorder(link.path, profile("pmat"), str(tmp_path / "r.h5"),
-                        options=RecordingOptions(duration_s=1.0, reconnect_s=5.0), consumers=[cut_link])
+    recorder = Recorder(link.path, profile("pmat"), str(tmp_path / "r.h5"), options=RecordingOptions(duration_s=1.0, reconnect_s=5.0), consumers=[cut_link])
     try:
         summary = recorder.run()
     finally:
@@ -186,8 +191,6 @@ def test_existing_output_is_refused_before_touching_the_port(tmp_path: Path) -> 
     with pytest.raises(RecordingError, match="--force"):
         Recorder("/dev/ttyDOES-NOT-EXIST", profile("pmat"), str(path))
     assert path.read_bytes() == b"precious"
-
-
 
 
 def test_a_full_disk_stops_with_a_clear_error_and_an_intact_file(tmp_path: Path, monkeypatch) -> None:

@@ -46,9 +46,7 @@ def make_recording(n: int = 50, seed: int = 0) -> Recording:
         device_time_s=np.arange(n) / 100.0 + 5.0,
         geometry=GEOMETRY,
         rate_hz=100.0,
-        calibration=Calibration(
-            gain_kpa=0.5, exponent=1.1, tare=np.full((4, 6), 2.0, np.float32), calibrated=True
-        ),
+        calibration=Calibration(gain_kpa=0.5, exponent=1.1, tare=np.full((4, 6), 2.0, np.float32), calibrated=True),
         metadata=METADATA,
         stats={"frames_rejected": 3.0},
         truth={"step_ic_s": np.array([0.1, 0.4]), "step_cut": np.array([True, False])},
@@ -217,9 +215,7 @@ WRITER_SCRIPT = textwrap.dedent(
 
 def test_sigkill_mid_recording_keeps_all_frames_older_than_one_second(tmp_path: Path) -> None:
     path = tmp_path / "killed.h5"
-    child = subprocess.Popen(
-        [sys.executable, "-c", WRITER_SCRIPT, str(path)], stdout=subprocess.PIPE, text=True
-    )
+    child = subprocess.Popen([sys.executable, "-c", WRITER_SCRIPT, str(path)], stdout=subprocess.PIPE, text=True)
     appended: list[tuple[float, int]] = []
     deadline = time.monotonic() + 60
     try:

@@ -50,7 +50,7 @@ def test_force_curves_have_the_shape_of_their_gait() -> None:
     assert len(find_peaks(force_shape_bw(tau, "run", "forefoot"))[0]) == 1  # no impact
     walk = force_shape_bw(tau, "walk", "rearfoot")
     humps, _ = find_peaks(walk)
-    assert len(humps) == 2 and np.all(walk[humps] > 1.0) and 0.6 < walk[humps[0]:humps[1]].min() < 0.9
+    assert len(humps) == 2 and np.all(walk[humps] > 1.0) and 0.6 < walk[humps[0] : humps[1]].min() < 0.9
 
 
 def test_same_seed_same_frames_whatever_the_chunking() -> None:
@@ -96,9 +96,7 @@ def test_asymmetric_runner_lags_40_ms_longer_on_the_right() -> None:
     assert np.median(right) - np.median(left) == pytest.approx(40.0, abs=6.0)
 
 
-@pytest.mark.parametrize(
-    "preset, pattern", [("shuffling-runner", (0, 33.3)), ("midfoot-runner", (33.3, 66.7)), ("forefoot-runner", (66.7, 100))]
-)
+@pytest.mark.parametrize("preset, pattern", [("shuffling-runner", (0, 33.3)), ("midfoot-runner", (33.3, 66.7)), ("forefoot-runner", (66.7, 100))])
 def test_strike_patterns(preset: str, pattern: tuple[float, float]) -> None:
     steps = truth_steps(simulate(preset, seed=1, duration_s=4.0, foot_model="plantar").truth)
     assert all(pattern[0] < s.strike_index_pct < pattern[1] for s in steps)
@@ -120,8 +118,9 @@ def test_region_forces_and_events_are_integrals_of_the_rendered_field() -> None:
     # a fine, clean, fast sensor shows the continuous field: integrate its cells over the
     # truth's regions (boundaries along the step's functional axis from its heel centre)
     # and find FF and HO on those forces; they must match the truth's
-    sim = simulate("shuffling-runner", seed=4, duration_s=1.2, foot_model="plantar", pitch_mm=2.0, rows=240, cols=680,
-                   rate_hz=400.0, adc_bits=16, gain_kpa=0.05, **CLEAN)
+    sim = simulate(
+        "shuffling-runner", seed=4, duration_s=1.2, foot_model="plantar", pitch_mm=2.0, rows=240, cols=680, rate_hz=400.0, adc_bits=16, gain_kpa=0.05, **CLEAN
+    )
     truths = truth_steps(sim.truth)
     index = next(k for k, s in enumerate(truths) if not s.cut)
     step, true = sim.steps[index], truths[index]

@@ -24,8 +24,7 @@ class TextBox:
     y1: float
 
     def overlaps(self, other: "TextBox", tolerance_pt: float = 0.05) -> bool:
-        return (min(self.x1, other.x1) - max(self.x0, other.x0) > tolerance_pt
-                and min(self.y1, other.y1) - max(self.y0, other.y0) > tolerance_pt)
+        return min(self.x1, other.x1) - max(self.x0, other.x0) > tolerance_pt and min(self.y1, other.y1) - max(self.y0, other.y0) > tolerance_pt
 
 
 class _Runs(PDFPageAggregator):
@@ -41,8 +40,9 @@ class _Runs(PDFPageAggregator):
         chars = [o for o in self.cur_item._objs[start:] if isinstance(o, LTChar)]
         if not chars:
             return
-        box = TextBox("".join(c.get_text() for c in chars), min(c.x0 for c in chars), min(c.y0 for c in chars),
-                      max(c.x1 for c in chars), max(c.y1 for c in chars))
+        box = TextBox(
+            "".join(c.get_text() for c in chars), min(c.x0 for c in chars), min(c.y0 for c in chars), max(c.x1 for c in chars), max(c.y1 for c in chars)
+        )
         last = self.runs[-1] if self.runs else None
         if last and abs(last.y0 - box.y0) < 0.01 and abs(last.y1 - box.y1) < 0.01 and abs(box.x0 - last.x1) < _TOUCH_PT:
             last.text, last.x1 = last.text + box.text, box.x1
