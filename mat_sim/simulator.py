@@ -129,6 +129,20 @@ class SimConfig:
 
 
 _RUNNER = SimConfig(subject_id="SIM-RUNNER")
+_WALKER = SimConfig(
+    gait="walk",
+    setup="walkway",
+    cadence_spm=112.0,
+    stance_ms=650.0,
+    foot_flat_ms=None,
+    step_width_mm=95.0,
+    progression_angle_deg=8.0,
+    rows=64,
+    cols=240,
+    belt_speed_m_s=0.0,
+    subject_id="SIM-WALKER",
+    foot_flat_sd_ms=8.0,
+)
 
 #: Named sessions; override any field with :func:`simulate`'s keyword arguments.
 PRESETS: dict[str, SimConfig] = {
@@ -143,33 +157,8 @@ PRESETS: dict[str, SimConfig] = {
         stance_ms=220.0,
         subject_id="SIM-FOREFOOT",
     ),
-    "walker": SimConfig(
-        gait="walk",
-        setup="walkway",
-        cadence_spm=112.0,
-        stance_ms=650.0,
-        foot_flat_ms=None,
-        step_width_mm=95.0,
-        progression_angle_deg=8.0,
-        rows=64,
-        cols=240,
-        belt_speed_m_s=0.0,
-        subject_id="SIM-WALKER",
-        foot_flat_sd_ms=8.0,
-    ),
-    "treadmill-walker": SimConfig(
-        gait="walk",
-        setup="treadmill",
-        belt_speed_m_s=1.2,
-        cadence_spm=108.0,
-        stance_ms=700.0,
-        foot_flat_ms=None,
-        step_width_mm=95.0,
-        progression_angle_deg=8.0,
-        cols=170,
-        subject_id="SIM-WALKER",
-        foot_flat_sd_ms=8.0,
-    ),
+    "walker": _WALKER,
+    "treadmill-walker": dataclasses.replace(_WALKER, setup="treadmill", belt_speed_m_s=1.2, cadence_spm=108.0, stance_ms=700.0, cols=170, rows=56),
     "hopper": dataclasses.replace(
         _RUNNER,
         hop_side=1,
@@ -179,14 +168,8 @@ PRESETS: dict[str, SimConfig] = {
         foot_flat_ms=60.0,
         subject_id="SIM-HOPPER",
     ),
-    "velostat-pass": SimConfig(
-        gait="walk",
-        setup="walkway",
-        cadence_spm=112.0,
-        stance_ms=650.0,
-        foot_flat_ms=None,
-        step_width_mm=95.0,
-        progression_angle_deg=8.0,
+    "velostat-pass": dataclasses.replace(
+        _WALKER,
         rows=28,
         cols=56,
         pitch_mm=18.0,
@@ -195,10 +178,8 @@ PRESETS: dict[str, SimConfig] = {
         gain_kpa=2.0,
         noise_counts=1.0,
         crosstalk_frac=0.02,
-        belt_speed_m_s=0.0,
         pass_gap_s=2.0,
         subject_id="SIM-VELOSTAT",
-        foot_flat_sd_ms=8.0,
     ),
 }
 PRESETS |= {  # issue 13: other strikes, speeds, sides and sensors
