@@ -16,6 +16,10 @@ import numpy as np
 #: The `mat` command, run from this interpreter.
 MAT_COMMAND = [sys.executable, "-m", "mat_cli"]
 
+#: `mat record` options for the virtual mat's default grid (simulator presets: 56 x 160
+#: cells of 8.5 mm at 100 Hz) sent as pmat.
+PMAT_SIMULATOR_GRID = ("--protocol", "pmat", "--rows", "56", "--cols", "160", "--pitch", "8.5", "--rate", "100")
+
 #: Vendor sample recordings inside the repository (tests/data/README.md says where they come from).
 VENDOR_DATA = Path(__file__).resolve().parent / "data"
 

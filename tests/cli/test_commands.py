@@ -17,7 +17,7 @@ from mat_driver.calibration import GRAVITY_M_S2, load_calibration
 from mat_driver.model import Geometry, Recording
 from mat_driver.recording import open_recording, save_recording
 from mat_sim.simulator import simulate, truth_steps
-from tests.support import rate_tolerance_hz, wait_for
+from tests.support import PMAT_SIMULATOR_GRID, rate_tolerance_hz, wait_for
 
 MAT = [sys.executable, "-m", "mat_cli"]
 
@@ -165,16 +165,7 @@ def test_record_from_the_virtual_mat_end_to_end(tmp_path: Path, virtual_mat) -> 
         "record",
         "--port",
         port,
-        "--protocol",
-        "pmat",
-        "--rows",
-        "56",
-        "--cols",
-        "160",
-        "--pitch",
-        "8.5",
-        "--rate",
-        "100",
+        *PMAT_SIMULATOR_GRID,
         "-o",
         str(path),
         "--duration",

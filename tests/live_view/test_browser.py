@@ -27,7 +27,7 @@ from mat_driver.calibration import save_calibration
 from mat_driver.recording import open_recording, save_recording
 from mat_sim.simulator import simulate
 from tests.headless import chromium, have_chromium
-from tests.support import MAT_COMMAND, wait_for
+from tests.support import MAT_COMMAND, PMAT_SIMULATOR_GRID, wait_for
 
 
 @pytest.fixture
@@ -93,16 +93,7 @@ def test_the_live_page_follows_a_recording(tmp_path: Path, virtual_mat, browser)
             "record",
             "--port",
             port,
-            "--protocol",
-            "pmat",
-            "--rows",
-            "56",
-            "--cols",
-            "160",
-            "--pitch",
-            "8.5",
-            "--rate",
-            "100",
+            *PMAT_SIMULATOR_GRID,
             "--calibration",
             str(calibration),
             "-o",
