@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import stats
 
-__all__ = ["MIN_PAIRS", "Icc", "Reliability", "icc_2_1", "transition_reliability", "side_reliability"]
+__all__ = ["MIN_PAIRS", "Icc", "Reliability", "icc_2_1", "transition_reliability"]
 
 #: Fewest pairs (steps per half) for which reliability is given.
 MIN_PAIRS = 5
@@ -186,9 +186,3 @@ def transition_reliability(values_ms: np.ndarray) -> Reliability:
     return Reliability(
         values.size, mean, half, *means, _or_none(icc.icc), _or_none(icc.ci_low), _or_none(icc.ci_high), sem, _Z95 * math.sqrt(2.0) * sem, reason
     )
-
-
-def side_reliability(transition_ms: np.ndarray, side: np.ndarray, included: np.ndarray) -> dict[str, Reliability]:
-    """``{"left": ..., "right": ...}``: :func:`transition_reliability` of each side's
-    included steps (arrays in step order; sides 0 left, 1 right)."""
-    return {name: transition_reliability(np.asarray(transition_ms, float)[included & (side == code)]) for code, name in enumerate(("left", "right"))}

@@ -22,7 +22,7 @@ import numpy as np
 from gait_metrics.cop import FrameSeries
 from gait_metrics.dataframes import to_dataframe
 from gait_metrics.progression import CURVE_NAMES, PERCENT, Butterfly
-from gait_metrics.reliability import Reliability, side_reliability
+from gait_metrics.reliability import Reliability, transition_reliability
 from gait_metrics.summary import Record, SideSummary, Summary
 
 __all__ = [
@@ -397,7 +397,7 @@ class SessionResult:
     @cached_property
     def reliability(self) -> dict[str, Reliability]:
         """Per side: ICC(2,1), SEM and MDC95 of ``transition_ms`` (gait_metrics.reliability)."""
-        return side_reliability(self.steps.transition_ms, self.steps.side, self.steps.included)
+        return {side: transition_reliability(self.steps.transition_ms[self.steps.mask(side, included=True)]) for side in SIDES}
 
     def included(self, side: int | None = None) -> list[Step]:
         """The steps that count in averages (rows of :attr:`steps`), optionally of one side
