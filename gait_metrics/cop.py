@@ -28,6 +28,7 @@ import numpy as np
 from gait_metrics._validation import check_array
 from gait_metrics.config import DEFAULTS
 from gait_metrics.dataframes import to_dataframe
+from gait_metrics.grid import EDGE, RING, neighbours
 from gait_metrics.noise import NoiseModel, floor_counts
 from mat_driver.model import Calibration, Geometry, Recording
 
@@ -104,22 +105,6 @@ class LoadedCells:
         )
 
 
-def _neighbours(geometry: Geometry, cells: np.ndarray, offsets: tuple[tuple[int, int], ...]) -> np.ndarray:
-    """Flat index of each cell's neighbour at each ``(row, col)`` offset, -1 off the mat;
-    shaped ``(len(cells), len(offsets))``."""
-    row, col = np.divmod(np.asarray(cells, np.int64), geometry.cols)
-    out = np.full((row.size, len(offsets)), -1, np.int64)
-    for j, (dr, dc) in enumerate(offsets):
-        r, c = row + dr, col + dc
-        inside = (r >= 0) & (r < geometry.rows) & (c >= 0) & (c < geometry.cols)
-        out[inside, j] = r[inside] * geometry.cols + c[inside]
-    return out
-
-
-_EDGE = ((-1, 0), (1, 0), (0, -1), (0, 1))
-_RING = _EDGE + ((-1, -1), (-1, 1), (1, -1), (1, 1))
-
-
 class _Levels:
     """The loaded test of every cell, in raw counts and in pressure (see :mod:`gait_metrics.noise`).
 
@@ -150,7 +135,7 @@ class _Levels:
                 for level in (noise.level_counts, noise.edge_counts)
             )
         self.dead = np.flatnonzero(noise.dead & ~noise.stuck)
-        self.dead_neighbours = _neighbours(recording.geometry, self.dead, _EDGE)
+        self.dead_neighbours = neighbours(recording.geometry, self.dead, EDGE)
         self.dead_neighbours[np.isin(self.dead_neighbours, np.flatnonzero(self.blocked))] = -1
 
     def above(self, pressure: np.ndarray, cell: np.ndarray, *, edge: bool = False) -> np.ndarray:
@@ -197,7 +182,7 @@ def _has_neighbour(key: np.ndarray, frame: np.ndarray, cell: np.ndarray, n_cells
     ``frame * n_cells + cell``)."""
     if key.size == 0:
         return np.zeros(cell.size, bool)
-    nbr = _neighbours(geometry, cell, _RING)
+    nbr = neighbours(geometry, cell, RING)
     wanted = frame[:, None].astype(np.int64) * n_cells + nbr
     found = np.minimum(np.searchsorted(key, wanted), key.size - 1)
     return np.any((key[found] == wanted) & (nbr >= 0), axis=1)
