@@ -103,7 +103,7 @@ def open_session(recording: Recording, config: AnalysisConfig | None = None, *, 
     if noise.zero is not None:  # no tare recorded: subtract the offsets the recording itself shows
         recording = dataclasses.replace(recording, calibration=recording.calibration.with_tare(noise.zero))
     time_s = frame_times(recording)
-    cells = read_loaded_cells(recording, noise_kpa=config.noise_kpa, chunk_frames=config.chunk_frames, noise=noise)
+    cells = read_loaded_cells(recording, noise_kpa=config.noise_kpa, chunk_frames=config.chunk_frames, noise=noise, fill_saturated=config.extrapolate_saturated)
     segmenter = FootstepSegmenter(
         join_along_mm=config.join_along_mm,
         join_across_mm=config.join_across_mm,

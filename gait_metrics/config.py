@@ -35,6 +35,10 @@ class AnalysisConfig:
     max_saturated_force_pct
         Steps with more than this % of their force in saturated cells are counted and
         named in a notice.
+    extrapolate_saturated
+        Saturated cells (at the ADC's top count) read the pressure extrapolated from the
+        unclipped cells around them (:mod:`gait_metrics.saturation`) where that is higher;
+        ``False`` keeps the clipped readings.
     threshold_frac
         A step, or a region of the foot, is loaded while its force is at least this
         fraction of the step's peak total force (events).
@@ -79,6 +83,7 @@ class AnalysisConfig:
     max_level_kpa: float = 20.0
     max_faulty_cells_pct: float = 1.0
     max_saturated_force_pct: float = 5.0
+    extrapolate_saturated: bool = True
     threshold_frac: float = 0.05
     rearfoot_end_frac: float = 0.30
     midfoot_end_frac: float = 0.60

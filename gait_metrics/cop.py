@@ -30,6 +30,7 @@ from gait_metrics.config import DEFAULTS
 from gait_metrics.dataframes import to_dataframe
 from gait_metrics.grid import EDGE, RING, neighbours
 from gait_metrics.noise import NoiseModel, floor_counts
+from gait_metrics.saturation import extrapolate_saturated
 from mat_driver.model import Calibration, Geometry, Recording
 
 __all__ = ["mat_coordinates", "LoadedCells", "FrameSeries", "read_loaded_cells", "frame_series", "frame_stats"]
@@ -62,7 +63,8 @@ class LoadedCells:
     ``saturated`` whether the raw count was at the ADC maximum. ``extra_saturated`` counts,
     per frame, saturated cells that can never be loaded (a tare above the ADC range).
     ``filled_cells`` are the dead cells filled from their neighbours in some frame (flat
-    indices) and ``filled_kpa`` the sum of the pressures filled in.
+    indices) and ``filled_kpa`` the sum of the pressures filled in; ``extrapolated_kpa``
+    the sum of the pressure that saturated cells gained (:mod:`gait_metrics.saturation`).
     """
 
     frame: np.ndarray
@@ -74,6 +76,7 @@ class LoadedCells:
     geometry: Geometry
     filled_cells: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     filled_kpa: float = 0.0
+    extrapolated_kpa: float = 0.0
 
     def __len__(self) -> int:
         return int(self.frame.size)
@@ -205,7 +208,14 @@ def _supported(frame: np.ndarray, cell: np.ndarray, pressure: np.ndarray, levels
     return keep
 
 
-def read_loaded_cells(recording: Recording, *, noise_kpa: float, chunk_frames: int = DEFAULTS.chunk_frames, noise: NoiseModel | None = None) -> LoadedCells:
+def read_loaded_cells(
+    recording: Recording,
+    *,
+    noise_kpa: float,
+    chunk_frames: int = DEFAULTS.chunk_frames,
+    noise: NoiseModel | None = None,
+    fill_saturated: bool = DEFAULTS.extrapolate_saturated,
+) -> LoadedCells:
     """Read a recording chunk by chunk and keep only its loaded cells.
 
     Peak memory is one chunk of raw frames plus the voxels (10 bytes per loaded cell).
@@ -223,6 +233,9 @@ def read_loaded_cells(recording: Recording, *, noise_kpa: float, chunk_frames: i
         the floor, dead and stuck cells kept out, dead cells under a foot filled from their
         neighbours, and a lone cell loaded at a noise-set level dropped. ``None``: the
         floor on every cell.
+    fill_saturated
+        Saturated cells read the pressure extrapolated from the cells around them
+        (:func:`gait_metrics.saturation.extrapolate_saturated`) where that is higher.
     """
     geometry = recording.geometry
     n_cells = geometry.rows * geometry.cols
@@ -268,7 +281,12 @@ def read_loaded_cells(recording: Recording, *, noise_kpa: float, chunk_frames: i
         at = np.searchsorted(columns[0].astype(np.int64) * n_cells + columns[1], f * n_cells + c)  # in place: (frame, cell) order
         columns = [np.insert(a, at, b) for a, b in zip(columns, (f, c, p, False))]
         filled, filled_kpa = np.unique(c).astype(np.int32), float(p.sum(dtype=np.float64))
-    return LoadedCells(*columns, extra, recording.n_frames, geometry, filled_cells=filled, filled_kpa=filled_kpa)
+    extrapolated_kpa = 0.0
+    if fill_saturated and columns[3].any():
+        clipped = columns[2]
+        columns[2] = extrapolate_saturated(*columns, geometry, floor=levels.kpa, blocked=levels.blocked)
+        extrapolated_kpa = float(columns[2].sum(dtype=np.float64) - clipped.sum(dtype=np.float64))
+    return LoadedCells(*columns, extra, recording.n_frames, geometry, filled_cells=filled, filled_kpa=filled_kpa, extrapolated_kpa=extrapolated_kpa)
 
 
 @dataclass(frozen=True, eq=False)

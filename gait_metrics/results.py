@@ -264,6 +264,10 @@ class Quality(Record):
         of all loaded pressure, %.
     steps_saturated
         Included steps with over ``max_saturated_force_pct`` of their force in saturated cells.
+    saturation_added_force_pct
+        Pressure that extrapolating the saturated cells added (:mod:`gait_metrics.saturation`),
+        as a share of all loaded pressure before it, %; 0 when nothing saturated or
+        ``AnalysisConfig.extrapolate_saturated`` is off.
     too_noisy, too_noisy_reason
         The verdict that the mat is too noisy or faulty for gait analysis, and why, in numbers.
     """
@@ -288,6 +292,7 @@ class Quality(Record):
     dead_cells_filled: int
     filled_force_pct: float
     steps_saturated: int
+    saturation_added_force_pct: float
     too_noisy: bool
     too_noisy_reason: str
 

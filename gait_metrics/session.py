@@ -250,6 +250,7 @@ def sensor_quality(session: Session, steps: StepTable) -> dict:
         "dead_cells_filled": int(cells.filled_cells.size),
         "filled_force_pct": 100.0 * cells.filled_kpa / total_kpa if total_kpa > 0 else 0.0,
         "steps_saturated": int(np.count_nonzero(flagged & steps.included)),
+        "saturation_added_force_pct": 100.0 * cells.extrapolated_kpa / (total_kpa - cells.extrapolated_kpa) if cells.extrapolated_kpa > 0 else 0.0,
         "too_noisy": bool(reasons),
         "too_noisy_reason": "; ".join(reasons),
     }
@@ -279,9 +280,14 @@ def session_notices(session: Session, steps: StepTable, calibrated: bool, qualit
         notices.append("insole side unknown (recording metadata foot_side or AnalysisConfig.insole_side): foot y is the sensor's, not medial positive")
     if quality["steps_saturated"]:
         share = steps.saturated_force_pct[steps.included]
+        consequence = (
+            f"their pressure there is extrapolated from the cells around (+{quality['saturation_added_force_pct']:.1f} % of the session's force), an estimate"
+            if session.config.extrapolate_saturated
+            else "their forces, pressures and event levels read low"
+        )
         notices.append(
             f"{quality['steps_saturated']} of {share.size} steps carry over {session.config.max_saturated_force_pct:g} % of their force "
-            f"in saturated cells (median {np.median(share):.0f} %): their forces, pressures and event levels read low"
+            f"in saturated cells (median {np.median(share):.0f} %): {consequence}"
         )
     if session.recording.gaps.total_missing:
         notices.append(f"{session.recording.gaps.total_missing} frames were dropped; steps holding a gap are excluded")

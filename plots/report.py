@@ -94,7 +94,8 @@ def _header(result: SessionResult) -> list[tuple[str, str]]:
             "Sensor",
             f"noise {quality['noise_sd_kpa']['median']:.1f} {result.pressure_unit} (SD of the median cell), cells loaded over "
             f"{quality['loaded_level_kpa']:.1f} {result.pressure_unit}; {len(quality['dead_cells'])} dead, "
-            f"{len(quality['stuck_cells'])} stuck, {len(quality['saturated_cells'])} saturated cells",
+            f"{len(quality['stuck_cells'])} stuck, {len(quality['saturated_cells'])} saturated cells"
+            + (f" (extrapolated: +{quality['saturation_added_force_pct']:.1f} % force)" if quality["saturation_added_force_pct"] else ""),
         ),
         ("File", info["recording"] or "-"),
     ]

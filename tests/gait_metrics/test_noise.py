@@ -13,6 +13,7 @@ import pytest
 from gait_metrics import AnalysisConfig, SessionResult, analyze
 from gait_metrics.live import StepStream
 from gait_metrics.noise import estimate_noise
+from gait_metrics.saturation import extrapolate_saturated
 from mat_driver.model import Calibration, Geometry, Recording
 from mat_sim.simulator import SENSOR_LEVELS, simulate, truth_steps
 
@@ -75,16 +76,7 @@ def test_every_whole_step_is_found_with_the_right_side(preset: str, level: str) 
 @pytest.mark.parametrize("preset", PRESET_NAMES)
 def test_transition_at_the_velostat_level_stays_within_5_ms_of_the_clean_level(preset: str) -> None:
     clean, velostat = session(preset, "clean"), session(preset, "velostat")
-    shift = velostat.transition_error_ms() - clean.transition_error_ms()
-    saturated = np.median(velostat.result.steps.saturated_force_pct[velostat.result.steps.included])
-    if preset == "shuffling-runner":
-        # its heel and forefoot reach 700 kPa: ~40 % of each step's force sits in cells the 10-bit
-        # ADC clips at 409 kPa, so the peak force, and with it the 5 % event level, reads ~18 %
-        # low; FF comes earlier and HO later. The report names it; the gap is not hidden here.
-        assert saturated > 30.0 and any("saturated cells" in n for n in velostat.result.notices)
-        assert abs(shift) <= 6.5
-    else:
-        assert abs(shift) <= 5.0
+    assert abs(velostat.transition_error_ms() - clean.transition_error_ms()) <= 5.0
 
 
 @pytest.mark.parametrize("preset", PRESET_NAMES)
@@ -174,19 +166,70 @@ def test_dead_cells_under_a_foot_are_filled_and_the_force_restored() -> None:
     assert result.quality["dead_cells_filled"] > 100 and result.quality["filled_force_pct"] > 0.5 * dead_share
 
 
+def wide_render(s: Session) -> np.ndarray:
+    """The session's raw frames from an ADC that does not clip (16 bits), same noise and crosstalk."""
+    config = dataclasses.replace(s.sim.config, adc_bits=16)
+    return simulate(config, seed=11, duration_s=config.duration_s).render(0, s.recording.n_frames)
+
+
 def test_the_saturated_share_matches_the_truth() -> None:
     s = session("trained-runner", "velostat")
     top = (1 << SENSOR_LEVELS["velostat"]["adc_bits"]) - 1
-    wide = simulate("trained-runner", seed=11, duration_s=12.0, **dict(SENSOR_LEVELS["velostat"], adc_bits=16)).render(0, s.recording.n_frames)
-    clipped = np.minimum(wide, top).astype(np.float64) - s.recording.calibration.tare
-    loaded = clipped * 0.4 > s.result.quality["loaded_level_kpa"]
-    true_pct = 100.0 * clipped[loaded & (wide >= top)].sum() / clipped[loaded].sum()
+    wide = wide_render(s)
+    true_kpa = (wide.astype(np.float64) - s.recording.calibration.tare) * SENSOR_LEVELS["velostat"]["gain_kpa"]
+    loaded = true_kpa > s.result.quality["loaded_level_kpa"]
+    true_pct = 100.0 * true_kpa[loaded & (wide >= top)].sum() / true_kpa[loaded].sum()  # of the unclipped force
     steps = s.result.steps
     measured_pct = np.average(steps.saturated_force_pct, weights=steps.impulse_n_s)
-    assert true_pct > 10.0 and measured_pct == pytest.approx(true_pct, abs=3.0)
+    assert true_pct > 20.0 and measured_pct == pytest.approx(true_pct, abs=3.0)
     assert s.result.quality["steps_saturated"] == int(steps.included.sum())
     assert len(s.result.quality["saturated_cells"]) > 50
     assert not session("walker", "clean").result.quality["saturated_cells"]
+
+
+@pytest.mark.parametrize("foot_model", ("blobs", "plantar"))
+@pytest.mark.parametrize("preset", ("shuffling-runner", "trained-runner", "forefoot-runner"))
+def test_saturated_cells_are_extrapolated_to_the_unclipped_force(preset: str, foot_model: str) -> None:
+    """The 10-bit ADC clips the runners' heels and forefeet at 409 kPa (true peaks 900-1,300
+    kPa): each step's peak force reads 13-34 % low. Extrapolated, it is within 5 % of the same
+    mat's reading with an ADC that does not clip (same noise and crosstalk), on both foot models."""
+    sim = simulate(preset, seed=11, duration_s=6.0, foot_model=foot_model, **SENSOR_LEVELS["velostat"])
+    recording = sim.recording()
+    clipped = dataclasses.replace(recording, frames=recording.raw())
+    wide = simulate(dataclasses.replace(sim.config, adc_bits=16), seed=11).recording()
+    reference = analyze(dataclasses.replace(wide, frames=wide.raw()))
+    assert reference.quality["saturation_added_force_pct"] == 0.0  # nothing clips at 16 bits
+
+    def peak_force_ratio(result: SessionResult) -> float:
+        assert np.array_equal(result.steps.included, reference.steps.included)
+        included = reference.steps.included
+        return float(np.median(result.steps.peak_force_n[included] / reference.steps.peak_force_n[included]))
+
+    assert peak_force_ratio(analyze(clipped, AnalysisConfig(extrapolate_saturated=False))) < 0.9
+    result = analyze(clipped)
+    assert peak_force_ratio(result) == pytest.approx(1.0, abs=0.05)
+    assert result.quality["saturation_added_force_pct"] > 3.0
+    assert any("extrapolated from the cells around" in n for n in result.notices)
+
+
+def fill_dome(centre_col: float, *, dead_cell: int | None = None) -> np.ndarray:
+    """A 1,000 kPa Gaussian dome on a 9 x 9 mat at row 4, clipped at 400 kPa, extrapolated."""
+    r, c = np.divmod(np.arange(81), 9)
+    dome = 1000.0 * np.exp(-((r - 4) ** 2 + (c - centre_col) ** 2) / 8.0)
+    blocked = np.zeros(81, bool)
+    if dead_cell is not None:
+        blocked[dead_cell] = True
+    cells = np.flatnonzero(~blocked)
+    read = np.minimum(dome[cells], 400.0).astype(np.float32)
+    return extrapolate_saturated(np.zeros(cells.size, int), cells, read, dome[cells] >= 400, Geometry(9, 9, 10.0, 10.0), floor=5.0, blocked=blocked)
+
+
+def test_a_clipped_patch_not_seen_all_round_keeps_its_readings() -> None:
+    """Against the mat's edge, or 2 cells from a dead cell, the rim does not bound the
+    extrapolation (it ran to 1e8 kPa at the edge of a walkway)."""
+    assert fill_dome(4.0).max() == pytest.approx(1000.0, rel=0.01)
+    assert fill_dome(6.5).max() == 400.0  # the patch reaches column 8's neighbour
+    assert fill_dome(4.0, dead_cell=4 * 9 + 8).max() == 400.0  # patch: columns 2-6 of row 4
 
 
 def test_plain_frames_of_a_noisy_treadmill_mat_are_analysed() -> None:
