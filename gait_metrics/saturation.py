@@ -1,23 +1,23 @@
 """Saturated cells: their pressure extrapolated from the unclipped cells around them.
 
 A cell at its ADC's top count reads the top, whatever the load above it. On a 10-bit
-Velostat mat (about 410 kPa at the top) a runner's heel and metatarsal heads
-reach 900-1,300 kPa, so a third to a half of a running step's force sits in clipped
-cells, the step's forces read 10-25 % low at their peak, and with them the 5 % level
-that times every event (docs/metrics.md).
+Velostat mat (about 410 kPa at the top) a runner's heel and metatarsal heads reach
+900-1,300 kPa, so a third to a half of a running step's force sits in clipped cells, the
+step's peak force reads 13-34 % low, and with it the 5 % level that times every event
+(docs/metrics.md).
 
 A footprint's pressure is a smooth dome around each clipped patch, and its logarithm is
-close to a quadratic there (a Gaussian pad). So each frame's clipped patch is filled in
-by thin-plate (biharmonic) inpainting of the log pressure (Damelin and Hoang 2018): the values that make the discrete Laplacian
-of ``log p`` as small as possible (least squares) at every cell of the patch and the ring
-around it, with the unclipped cells fixed at their readings (cells under their loaded
-level at that level). The fill is exact for a Gaussian dome, continues the slope of the
-patch's rim into its middle without a model of its shape, and never goes below the
-clipped reading (the true pressure is at least that). The whole recording is one sparse
-least-squares system, block by block. A patch (8-connected clipped cells of one frame)
-needs its neighbourhood: one with a cell within 2 cells of the mat's edge or of a dead or
-stuck cell keeps its readings, since a rim that is not seen all round leaves the
-extrapolation unbounded.
+close to a quadratic there (a Gaussian pad). So each frame's clipped patch is filled in by
+thin-plate (biharmonic) inpainting of the log pressure (Hoang and Damelin 2017): the
+values that make the discrete Laplacian of ``log p`` as small as possible (least squares)
+at every cell of the patch and the ring around it, with the unclipped cells fixed at their
+readings (cells under their loaded level at that level). The fill is exact for a Gaussian
+dome, continues the slope of the patch's rim into its middle without a model of its
+shape, and never goes below the clipped reading (the true pressure is at least that). The
+whole recording is one sparse least-squares system, block by block. A patch (8-connected
+clipped cells of one frame) needs its neighbourhood: one with a cell within 2 cells of the
+mat's edge or of a dead or stuck cell keeps its readings, since a rim that is not seen all
+round leaves the extrapolation unbounded.
 
 This is an estimate, not a measurement: the report gives the share of each step's force
 in clipped cells (``saturated_force_pct``) and of the session's force that the fill adds
