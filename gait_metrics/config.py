@@ -50,7 +50,8 @@ class AnalysisConfig:
         Loaded cells at most this far apart along / across the walking axis always belong
         to one footprint (toes apart from the forefoot); up to about twice that, they may.
     merge_mm
-        Two footprints that overlap in time by at least half the shorter one and whose
+        Two footprints that overlap in time by at least half the shorter one (or overlap
+        and start within a quarter of the longer one's duration of each other) and whose
         centres lie within ``merge_mm`` along the walking axis and ``merge_mm / 4``
         across it are parts of one foot (heel and forefoot of a high arch) and merged.
     min_frames, min_area_cm2

@@ -17,8 +17,11 @@ Segmentation (:class:`FootstepSegmenter`):
    ``join_across_mm`` across.
 2. Regions larger than ``min_area_cm2`` in fewer than ``min_frames`` frames are noise
    (on a coarse noisy mat a few noisy cells may exceed the area once, not for long).
-3. Regions that overlap in time by at least half the shorter one and whose centres, over
-   the frames they share, lie within ``merge_mm`` along the walking axis and
+3. Regions that overlap in time by at least half the shorter one, or that overlap and
+   start within a quarter of the longer one's duration of each other (a brief heel
+   contact, then the forefoot: a footstep's second part lands early in its first's; the
+   next foot in walking lands at 70-85 % of the first one's stance), and whose centres,
+   over the frames they share, lie within ``merge_mm`` along the walking axis and
    ``merge_mm / 4`` across it are parts of one foot (heel and forefoot of a high arch) and
    are merged.
 4. Footprints whose peak force is under ``min_peak_frac`` of the typical footprint's are
@@ -298,7 +301,8 @@ class FootstepSegmenter:
             for j in candidates[rank + 1 : stops[rank]]:
                 lo, hi = max(first[i], first[j]), min(last[i], last[j])
                 shorter = min(last[i] - first[i], last[j] - first[j]) + 1
-                if hi - lo + 1 < 0.5 * shorter:
+                longer = max(last[i] - first[i], last[j] - first[j]) + 1
+                if hi - lo + 1 < 0.5 * shorter and first[j] - first[i] > 0.25 * longer:
                     continue
                 ci = self._centre(groups, cumulative, i, lo, hi)
                 cj = self._centre(groups, cumulative, j, lo, hi)

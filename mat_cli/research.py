@@ -106,7 +106,7 @@ def batch(inputs: tuple[str, ...], output: Path, workers: int, scheduler: str | 
         check_new(path, force)
     paths = expand_inputs(inputs)
     if not paths:
-        raise click.UsageError("no recordings found in the inputs")
+        raise click.UsageError(f"no recordings found in {', '.join(inputs)}: give .h5 files, folders holding them, or a glob such as 'study/*.h5'")
     with click.progressbar(length=len(paths), label="analysing", file=sys.stderr) as bar:
         result = run_batch(paths, workers=workers, scheduler=scheduler, progress=lambda _: bar.update(1))
     write_rows(output, result.steps, force)

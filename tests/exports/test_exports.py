@@ -119,4 +119,7 @@ def test_cli_import_export_batch(session, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert len(list(csv.DictReader((tmp_path / "study-sessions.csv").open()))) == 2
     result = runner.invoke(cli, ["batch", str(tmp_path / "nothing-*.h5"), "-o", str(tmp_path / "x.csv")])
-    assert result.exit_code == 2 and "no recordings found" in result.output
+    assert result.exit_code == 2 and f"no recordings found in {tmp_path / 'nothing-*.h5'}: give .h5 files" in result.output
+    (tmp_path / "empty").mkdir()
+    result = runner.invoke(cli, ["batch", str(tmp_path / "empty"), "-o", str(tmp_path / "x.csv")])
+    assert result.exit_code == 2 and f"no recordings found in {tmp_path / 'empty'}:" in result.output and "Traceback" not in result.output

@@ -15,10 +15,10 @@ from gait_metrics.live import StepStream
 from gait_metrics.noise import estimate_noise
 from gait_metrics.saturation import extrapolate_saturated
 from mat_driver.model import Calibration, Geometry, Recording
-from mat_sim.simulator import SENSOR_LEVELS, simulate, truth_steps
+from mat_sim.simulator import FOOT_MODELS, PRESETS, SENSOR_LEVELS, simulate, truth_steps
 
-FRAME_S = 0.01
-DURATION_S = {"walker": 24.0}  # overground passes need longer for enough whole steps
+FRAME_S = 0.01  # the original presets' 100 Hz
+DURATION_S = {"walker": 24.0, "lab-walker": 24.0, "velostat-pass": 24.0, "devkit-walker": 40.0}  # overground passes need longer for enough whole steps
 PRESET_NAMES = ("shuffling-runner", "trained-runner", "forefoot-runner", "walker", "treadmill-walker")
 CONFIG = AnalysisConfig()
 
@@ -31,8 +31,8 @@ def untared(recording: Recording) -> Recording:
 class Session:
     """A simulated session at one sensor level, its analysis, and each included step's true step."""
 
-    def __init__(self, preset: str, level: str, *, tare: bool = True) -> None:
-        self.sim = simulate(preset, seed=11, duration_s=DURATION_S.get(preset, 12.0), **SENSOR_LEVELS[level])
+    def __init__(self, preset: str, level: str, *, tare: bool = True, foot_model: str = "blobs") -> None:
+        self.sim = simulate(preset, seed=11, duration_s=DURATION_S.get(preset, 12.0), foot_model=foot_model, **SENSOR_LEVELS[level])
         recording = self.sim.recording()
         self.recording = dataclasses.replace(recording, frames=recording.raw())  # rendered once
         self.truth = truth_steps(recording.truth)
@@ -54,28 +54,27 @@ class Session:
 
 
 @lru_cache(maxsize=None)
-def session(preset: str, level: str, tare: bool = True) -> Session:
-    return Session(preset, level, tare=tare)
+def session(preset: str, level: str, tare: bool = True, foot_model: str = "blobs") -> Session:
+    return Session(preset, level, tare=tare, foot_model=foot_model)
 
 
 def assert_every_whole_step_found_with_its_side(s: Session) -> None:
     whole = s.whole()
     assert len(s.pairs) == len(whole) >= 5
     for k, true in s.pairs:
-        assert abs(s.result.steps.ic_s[k] - true.ic_s) < 2 * FRAME_S
+        assert abs(s.result.steps.ic_s[k] - true.ic_s) < 2 / s.sim.config.rate_hz
         assert s.result.steps.side[k] == true.side
     assert len({id(t) for _, t in s.pairs}) == len(s.pairs)
 
 
-@pytest.mark.parametrize("preset", PRESET_NAMES)
-@pytest.mark.parametrize("level", ("clean", "velostat"))
-def test_every_whole_step_is_found_with_the_right_side(preset: str, level: str) -> None:
-    assert_every_whole_step_found_with_its_side(session(preset, level))
-
-
-@pytest.mark.parametrize("preset", PRESET_NAMES)
-def test_transition_at_the_velostat_level_stays_within_5_ms_of_the_clean_level(preset: str) -> None:
-    clean, velostat = session(preset, "clean"), session(preset, "velostat")
+@pytest.mark.parametrize("foot_model", FOOT_MODELS)
+@pytest.mark.parametrize("preset", tuple(PRESETS))
+def test_at_the_velostat_level_every_whole_step_is_found_and_the_transition_stays_within_5_ms(preset: str, foot_model: str) -> None:
+    """The issue's done-when on every preset and both foot models: at the Velostat level every
+    whole step found once with its side, the transition error within 5 ms of the clean level's
+    (the preset's own sensor; its steps are checked in test_validation)."""
+    clean, velostat = session(preset, "clean", foot_model=foot_model), session(preset, "velostat", foot_model=foot_model)
+    assert_every_whole_step_found_with_its_side(velostat)
     assert abs(velostat.transition_error_ms() - clean.transition_error_ms()) <= 5.0
 
 
