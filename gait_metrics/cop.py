@@ -61,7 +61,8 @@ class LoadedCells:
     ``saturated`` whether the raw count was at the ADC maximum. ``extra_saturated`` counts,
     per frame, saturated cells that can never be loaded (a tare above the ADC range).
     ``filled_cells`` are the dead cells filled from their neighbours in some frame (flat
-    indices) and ``filled_kpa`` the sum of the pressures filled in.
+    indices) and ``filled_kpa`` the sum of the pressures filled in. ``crosstalk_kpa`` is the
+    pressure the crosstalk correction removed (:mod:`gait_metrics.crosstalk`; 0 without one).
     """
 
     frame: np.ndarray
@@ -73,6 +74,7 @@ class LoadedCells:
     geometry: Geometry
     filled_cells: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     filled_kpa: float = 0.0
+    crosstalk_kpa: float = 0.0
 
     def __len__(self) -> int:
         return int(self.frame.size)

@@ -252,6 +252,8 @@ def sensor_quality(session: Session, steps: StepTable) -> dict:
         "steps_saturated": int(np.count_nonzero(flagged & steps.included)),
         "too_noisy": bool(reasons),
         "too_noisy_reason": "; ".join(reasons),
+        "crosstalk_frac": float(calibration.crosstalk_frac),
+        "crosstalk_removed_force_pct": 100.0 * cells.crosstalk_kpa / (total_kpa + cells.crosstalk_kpa) if cells.crosstalk_kpa else 0.0,
     }
 
 

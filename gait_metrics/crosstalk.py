@@ -1,0 +1,111 @@
+"""The mat's crosstalk, removed from the loaded cells.
+
+Crosstalk: a fraction ``c`` of each cell's signal appears in each of its 4 edge neighbours
+(``Calibration.crosstalk_frac``, measured with a point load by
+:func:`mat_driver.calibration.estimate_crosstalk`). A reading is ``r = s + c K s``, where
+``s`` is the cells' own signal and ``K`` sums a cell's 4 edge neighbours. Per frame the
+loaded cells' signal is the solution of ``(I + c K) s = r`` on the loaded cells (a
+neighbour that is not loaded counts 0), found by the fixed-point iteration
+``s <- r - c K s`` (the Neumann series ``r - c K r + c^2 K^2 r - ...``; it converges for
+``c < 0.25``, where ``c K`` shrinks every signal) until it changes by under 1e-6 of the
+highest pressure. The
+correction runs in ADC signal (counts over the zero; pressure when the calibration is
+linear): the leakage is electrical, before the sensor's power law.
+
+A cell whose corrected pressure is at or below its edge level (the lowest level at which
+any cell is loaded; the floor ``noise_kpa`` on a clean mat) was loaded only by its
+neighbours' crosstalk and drops out; the spatial support of a noisy mat is not tested
+again. Saturated cells keep their flag.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from gait_metrics.cop import _EDGE, LoadedCells, _Levels, _neighbours
+from gait_metrics.noise import NoiseModel
+from mat_driver.model import Calibration, Recording
+
+__all__ = ["remove_crosstalk", "remove_recording_crosstalk"]
+
+_TOLERANCE = 1e-6  # of the highest signal: the fixed-point iteration's stop
+_MAX_ROUNDS = 1000  # (4 c)^n under the tolerance for any c < 0.249
+
+
+def remove_crosstalk(cells: LoadedCells, fraction: float, *, level_kpa: float | np.ndarray = 0.0, exponent: float = 1.0) -> LoadedCells:
+    """The loaded cells with the crosstalk ``fraction`` removed from their pressures.
+
+    Parameters
+    ----------
+    cells
+        Voxels in (frame, cell) order (:func:`gait_metrics.cop.read_loaded_cells`).
+    fraction
+        Share of a cell's signal read in each of its 4 edge neighbours, ``0 <= c < 0.25``.
+    level_kpa
+        Pressure at or below which a corrected cell drops out: one value, or one per cell
+        (flat index).
+    exponent
+        The calibration's power-law exponent: the leakage is removed from ``pressure **
+        (1 / exponent)``, the signal in counts up to the gain.
+
+    Returns
+    -------
+    LoadedCells
+        New voxels (the same object when ``fraction`` is 0); ``crosstalk_kpa`` holds the
+        pressure removed, dropped cells included.
+
+    Examples
+    --------
+    >>> from mat_driver.model import Geometry
+    >>> s = np.zeros((1, 3, 3)); s[0, 1, 1] = 100.0
+    >>> r = s.copy(); r[0, 0, 1] = r[0, 2, 1] = r[0, 1, 0] = r[0, 1, 2] = 3.0  # 3 % crosstalk
+    >>> cells = LoadedCells.from_pressure(r, Geometry(3, 3, 10.0, 10.0), noise_kpa=1.0)
+    >>> fixed = remove_crosstalk(cells, 0.03, level_kpa=1.0)
+    >>> fixed.cell.tolist(), fixed.pressure.round(3).tolist(), round(fixed.crosstalk_kpa, 3)
+    ([4], [100.0], 12.0)
+    """
+    if fraction == 0 or len(cells) == 0:
+        return cells
+    n_cells = cells.geometry.rows * cells.geometry.cols
+    key = cells.frame.astype(np.int64) * n_cells + cells.cell
+    neighbour = _neighbours(cells.geometry, cells.cell, _EDGE)
+    wanted = cells.frame[:, None].astype(np.int64) * n_cells + neighbour
+    found = np.minimum(np.searchsorted(key, wanted), key.size - 1)
+    loaded = (key[found] == wanted) & (neighbour >= 0)
+    at = np.where(loaded, found, key.size)  # key.size: a zero appended to the signal
+    reading = cells.pressure.astype(np.float64)
+    if exponent != 1.0:
+        reading **= 1.0 / exponent
+    signal = reading.copy()
+    tolerance = _TOLERANCE * float(reading.max())
+    for _ in range(_MAX_ROUNDS):
+        leak = fraction * np.append(signal, 0.0)[at].sum(axis=1)
+        new = reading - leak
+        done = float(np.max(np.abs(new - signal))) <= tolerance
+        signal = new
+        if done:
+            break
+    pressure = (np.maximum(signal, 0.0) ** exponent if exponent != 1.0 else signal).astype(np.float32)
+    level = level_kpa if np.isscalar(level_kpa) else np.take(np.asarray(level_kpa), cells.cell)
+    keep = pressure > level
+    removed = float(cells.pressure.sum(dtype=np.float64) - pressure[keep].sum(dtype=np.float64))
+    return dataclasses.replace(
+        cells,
+        frame=cells.frame[keep],
+        cell=cells.cell[keep],
+        pressure=pressure[keep],
+        saturated=cells.saturated[keep],
+        crosstalk_kpa=removed,
+    )
+
+
+def remove_recording_crosstalk(cells: LoadedCells, recording: Recording, *, noise_kpa: float, noise: NoiseModel) -> LoadedCells:
+    """:func:`remove_crosstalk` with the recording's calibrated fraction (``Calibration.
+    crosstalk_frac``; unchanged ``cells`` when it is 0) and its cells' edge levels."""
+    calibration: Calibration = recording.calibration
+    if calibration.crosstalk_frac == 0:
+        return cells
+    levels = _Levels(recording, noise_kpa, noise)
+    return remove_crosstalk(cells, calibration.crosstalk_frac, level_kpa=levels.edge_kpa, exponent=calibration.exponent)
