@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from mat_sim.simulator import PRESETS, SimConfig, Simulation
+from mat_sim.simulator import PRESETS, SimConfig, Simulation, add_crosstalk
 
 __all__ = ["PointLoad", "point_load"]
 
@@ -29,12 +29,7 @@ class PointLoad(Simulation):
     def __init__(self, config: SimConfig, seed: int, *, pressure_kpa: float, on_s: float) -> None:
         self.pressure_kpa, self.on_s = pressure_kpa, on_s
         super().__init__(config, seed, "point-load")
-        faulty = self.dead_cells | self.stuck_cells
-        blocked = faulty.copy()
-        blocked[1:] |= faulty[:-1]
-        blocked[:-1] |= faulty[1:]
-        blocked[:, 1:] |= faulty[:, :-1]
-        blocked[:, :-1] |= faulty[:, 1:]
+        blocked = add_crosstalk((self.dead_cells | self.stuck_cells).astype(float), 1.0) > 0  # faulty, or next to one
         blocked[[0, -1], :] = blocked[:, [0, -1]] = True  # a cell on the edge lacks neighbours
         rows, cols = np.indices(blocked.shape)
         distance = np.hypot(rows - (config.rows - 1) / 2.0, cols - (config.cols - 1) / 2.0)

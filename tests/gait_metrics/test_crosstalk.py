@@ -13,19 +13,9 @@ from gait_metrics import SessionResult, analyze
 from gait_metrics.cop import LoadedCells
 from gait_metrics.crosstalk import remove_crosstalk
 from mat_driver.model import Geometry, Recording
-from mat_sim.simulator import simulate, truth_steps
+from mat_sim.simulator import add_crosstalk, simulate, truth_steps
 
 GEOMETRY = Geometry(12, 14, 8.5, 8.5)
-
-
-def leak(signal: np.ndarray, fraction: float) -> np.ndarray:
-    """What the mat reads: each cell's signal plus ``fraction`` of each edge neighbour's."""
-    bleed = np.zeros_like(signal)
-    bleed[:, 1:] += signal[:, :-1]
-    bleed[:, :-1] += signal[:, 1:]
-    bleed[:, :, 1:] += signal[:, :, :-1]
-    bleed[:, :, :-1] += signal[:, :, 1:]
-    return signal + fraction * bleed
 
 
 def footprints() -> np.ndarray:
@@ -44,7 +34,7 @@ def test_correction_inverts_the_leakage_on_the_loaded_cells(fraction: float, exp
     """Every cell of the blobs loaded, the ring around them read only through crosstalk:
     the signal comes back and the ring drops out."""
     signal = footprints()
-    reading = leak(signal ** (1.0 / exponent), fraction) ** exponent  # leakage in counts, before the power law
+    reading = add_crosstalk(signal ** (1.0 / exponent), fraction) ** exponent  # leakage in counts, before the power law
     cells = LoadedCells.from_pressure(reading, GEOMETRY, noise_kpa=0.0)
     ring = np.count_nonzero((reading > 0) & (signal == 0))
     assert ring > 0
@@ -57,7 +47,7 @@ def test_correction_inverts_the_leakage_on_the_loaded_cells(fraction: float, exp
 
 
 def test_saturated_cells_keep_their_flag_and_zero_changes_nothing() -> None:
-    cells = LoadedCells.from_pressure(leak(footprints(), 0.05), GEOMETRY, noise_kpa=0.0)
+    cells = LoadedCells.from_pressure(add_crosstalk(footprints(), 0.05), GEOMETRY, noise_kpa=0.0)
     top = int(np.argmax(cells.pressure))
     flagged = dataclasses.replace(cells, saturated=np.arange(len(cells)) == top)
     fixed = remove_crosstalk(flagged, 0.05, level_kpa=0.5)

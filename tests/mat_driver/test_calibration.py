@@ -18,7 +18,7 @@ from mat_driver.calibration import (
 from mat_driver.errors import CalibrationError
 from mat_driver.model import Calibration, Geometry, Recording
 from mat_sim.pointload import point_load
-from mat_sim.simulator import SENSOR_LEVELS
+from mat_sim.simulator import SENSOR_LEVELS, add_crosstalk
 
 GEOMETRY = Geometry(rows=10, cols=20, pitch_row_mm=10.0, pitch_col_mm=5.0)
 
@@ -32,13 +32,7 @@ def standing(gain_kpa: float, mass_kg: float, tare: float = 0.0, crosstalk_frac:
     feet[6:8, 3:9] = 1.0
     force_n = mass_kg * GRAVITY_M_S2
     kpa = feet * force_n * 1000.0 / (feet.sum() * GEOMETRY.cell_area_mm2)
-    signal = kpa / gain_kpa
-    bleed = np.zeros_like(signal)
-    bleed[1:] += signal[:-1]
-    bleed[:-1] += signal[1:]
-    bleed[:, 1:] += signal[:, :-1]
-    bleed[:, :-1] += signal[:, 1:]
-    raw = np.round(signal + crosstalk_frac * bleed) + tare
+    raw = np.round(add_crosstalk(kpa / gain_kpa, crosstalk_frac)) + tare
     frames = np.repeat(raw[None], n, axis=0)
     frames[:10] = tare  # stepping on: empty mat first
     return Recording(
