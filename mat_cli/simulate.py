@@ -29,7 +29,12 @@ def _overrides(**values) -> dict:
 @click.option("--cols", type=click.IntRange(min=8), default=None, help="Grid columns (along the walking direction).")
 @click.option("--pitch", "pitch_mm", type=click.FloatRange(min=1), default=None, help="Cell pitch, mm.")
 @click.option("--rate", "rate_hz", type=click.FloatRange(min=10), default=None, help="Frame rate, Hz.")
-@click.option("--foot-model", type=click.Choice(FOOT_MODELS), default=None, help="The simulated foot: anatomical blobs or plantar pads (docs/simulator.md). [default: blobs]")
+@click.option(
+    "--foot-model",
+    type=click.Choice(FOOT_MODELS),
+    default=None,
+    help="The simulated foot: anatomical blobs or plantar pads (docs/simulator.md). [default: blobs]",
+)
 @click.option(
     "--sensor",
     type=click.Choice(list(SENSOR_LEVELS)),
@@ -74,7 +79,9 @@ def simulate(preset, output, duration_s, seed, sensor, serve, tcp_port, protocol
     sim = run_simulation(preset, seed=seed, duration_s=duration_s or 60.0, **settings)
     if output is not None:
         save_recording(sim.recording(), output, force=force)
-        click.echo(f"{output}: {preset} ({sim.config.foot_model} foot, {sensor} sensor), {sim.n_frames} frames at {sim.rate_hz:g} Hz, {len(sim.truth['step_side'])} steps (truth in /truth)")
+        click.echo(
+            f"{output}: {preset} ({sim.config.foot_model} foot, {sensor} sensor), {sim.n_frames} frames at {sim.rate_hz:g} Hz, {len(sim.truth['step_side'])} steps (truth in /truth)"
+        )
         return
     _serve(sim, protocol, tcp_port, drop_every)
 

@@ -41,7 +41,19 @@ from mat_sim.stepbase import TRUTH_DT_S as _TRUTH_DT_S
 from mat_sim.stepbase import StepPose
 from mat_sim.stepbase import crossings as _crossings
 
-__all__ = ["SimConfig", "PRESETS", "FOOT_MODELS", "SENSOR_LEVELS", "Simulation", "simulate", "add_crosstalk", "StepTruth", "truth_steps", "GRAVITY_M_S2", "NOISE_KPA"]
+__all__ = [
+    "SimConfig",
+    "PRESETS",
+    "FOOT_MODELS",
+    "SENSOR_LEVELS",
+    "Simulation",
+    "simulate",
+    "add_crosstalk",
+    "StepTruth",
+    "truth_steps",
+    "GRAVITY_M_S2",
+    "NOISE_KPA",
+]
 
 GRAVITY_M_S2 = 9.80665
 _ANALYSIS_DEFAULTS = AnalysisConfig()
