@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+from scipy import sparse
 
 from gait_metrics.cop import _EDGE, LoadedCells, _Levels, _neighbours
 from gait_metrics.noise import NoiseModel
@@ -74,15 +75,16 @@ def remove_crosstalk(cells: LoadedCells, fraction: float, *, level_kpa: float | 
     wanted = cells.frame[:, None].astype(np.int64) * n_cells + neighbour
     found = np.minimum(np.searchsorted(key, wanted), key.size - 1)
     loaded = (key[found] == wanted) & (neighbour >= 0)
-    at = np.where(loaded, found, key.size)  # key.size: a zero appended to the signal
+    # K as a sparse matrix, row by row in voxel order: each voxel's loaded edge neighbours
+    indptr = np.r_[0, np.cumsum(np.count_nonzero(loaded, axis=1))]
+    edges = sparse.csr_matrix((np.ones(int(indptr[-1])), found[loaded], indptr), shape=(key.size, key.size))
     reading = cells.pressure.astype(np.float64)
     if exponent != 1.0:
         reading **= 1.0 / exponent
     signal = reading.copy()
     tolerance = _TOLERANCE * float(reading.max())
     for _ in range(_MAX_ROUNDS):
-        leak = fraction * np.append(signal, 0.0)[at].sum(axis=1)
-        new = reading - leak
+        new = reading - fraction * (edges @ signal)
         done = float(np.max(np.abs(new - signal))) <= tolerance
         signal = new
         if done:
