@@ -6,11 +6,11 @@ Crosstalk: a fraction ``c`` of each cell's signal appears in each of its 4 edge 
 ``s`` is the cells' own signal and ``K`` sums a cell's 4 edge neighbours. Per frame the
 loaded cells' signal is the solution of ``(I + c K) s = r`` on the loaded cells (a
 neighbour that is not loaded counts 0), found by the fixed-point iteration
-``s <- r - c K s`` (the Neumann series ``r - c K r + c^2 K^2 r - ...``; it converges for
-``c < 0.25``, where ``c K`` shrinks every signal) until it changes by under 1e-6 of the
-highest pressure. The
-correction runs in ADC signal (counts over the zero; pressure when the calibration is
-linear): the leakage is electrical, before the sensor's power law.
+``s <- r - c K s`` from ``s = r`` (the Neumann series ``r - c K r + c^2 K^2 r - ...``). ``c
+K`` shrinks the largest value by ``4 c < 1`` at least, so after ``n`` rounds the error is
+under ``(4 c)^(n + 1)`` times the highest reading; ``n`` is the smallest for which that is
+under 1e-6. The correction runs in ADC signal (counts over the zero; pressure when the
+calibration is linear): the leakage is electrical, before the sensor's power law.
 
 A cell whose corrected pressure is at or below its edge level (the lowest level at which
 any cell is loaded; the floor ``noise_kpa`` on a clean mat) was loaded only by its
@@ -25,14 +25,14 @@ import dataclasses
 import numpy as np
 from scipy import sparse
 
+from gait_metrics._validation import MetricsError
 from gait_metrics.cop import _EDGE, LoadedCells, _Levels, _neighbours
 from gait_metrics.noise import NoiseModel
-from mat_driver.model import Calibration, Recording
+from mat_driver.model import MAX_CROSSTALK_FRAC, Calibration, Recording
 
 __all__ = ["remove_crosstalk", "remove_recording_crosstalk"]
 
-_TOLERANCE = 1e-6  # of the highest signal: the fixed-point iteration's stop
-_MAX_ROUNDS = 1000  # (4 c)^n under the tolerance for any c < 0.249
+_TOLERANCE = 1e-6  # of the highest reading: the fixed-point iteration's error bound
 
 
 def remove_crosstalk(cells: LoadedCells, fraction: float, *, level_kpa: float | np.ndarray = 0.0, exponent: float = 1.0) -> LoadedCells:
@@ -67,6 +67,8 @@ def remove_crosstalk(cells: LoadedCells, fraction: float, *, level_kpa: float | 
     >>> fixed.cell.tolist(), fixed.pressure.round(3).tolist(), round(fixed.crosstalk_kpa, 3)
     ([4], [100.0], 12.0)
     """
+    if not 0.0 <= fraction < MAX_CROSSTALK_FRAC:
+        raise MetricsError(f"crosstalk fraction must be in [0, {MAX_CROSSTALK_FRAC:g}), got {fraction}")
     if fraction == 0 or len(cells) == 0:
         return cells
     n_cells = cells.geometry.rows * cells.geometry.cols
@@ -81,14 +83,9 @@ def remove_crosstalk(cells: LoadedCells, fraction: float, *, level_kpa: float | 
     reading = cells.pressure.astype(np.float64)
     if exponent != 1.0:
         reading **= 1.0 / exponent
-    signal = reading.copy()
-    tolerance = _TOLERANCE * float(reading.max())
-    for _ in range(_MAX_ROUNDS):
-        new = reading - fraction * (edges @ signal)
-        done = float(np.max(np.abs(new - signal))) <= tolerance
-        signal = new
-        if done:
-            break
+    signal = reading
+    for _ in range(max(int(np.ceil(np.log(_TOLERANCE) / np.log(4.0 * fraction))) - 1, 1)):
+        signal = reading - fraction * (edges @ signal)
     pressure = (np.maximum(signal, 0.0) ** exponent if exponent != 1.0 else signal).astype(np.float32)
     level = level_kpa if np.isscalar(level_kpa) else np.take(np.asarray(level_kpa), cells.cell)
     keep = pressure > level

@@ -9,7 +9,7 @@ from functools import lru_cache
 import numpy as np
 import pytest
 
-from gait_metrics import SessionResult, analyze
+from gait_metrics import MetricsError, SessionResult, analyze
 from gait_metrics.cop import LoadedCells
 from gait_metrics.crosstalk import remove_crosstalk
 from mat_driver.model import Geometry, Recording
@@ -53,6 +53,8 @@ def test_saturated_cells_keep_their_flag_and_zero_changes_nothing() -> None:
     fixed = remove_crosstalk(flagged, 0.05, level_kpa=0.5)
     assert fixed.saturated.sum() == 1 and fixed.pressure[fixed.saturated][0] == pytest.approx(400.0, rel=1e-4)
     assert remove_crosstalk(cells, 0.0) is cells
+    with pytest.raises(MetricsError, match=r"crosstalk fraction must be in \[0, 0.25\), got 0.25"):
+        remove_crosstalk(cells, 0.25)
 
 
 class Run:
