@@ -87,7 +87,7 @@ def remove_crosstalk(cells: LoadedCells, fraction: float, *, level_kpa: float | 
     for _ in range(max(int(np.ceil(np.log(_TOLERANCE) / np.log(4.0 * fraction))) - 1, 1)):
         signal = reading - fraction * (edges @ signal)
     pressure = (np.maximum(signal, 0.0) ** exponent if exponent != 1.0 else signal).astype(np.float32)
-    level = level_kpa if np.isscalar(level_kpa) else np.take(np.asarray(level_kpa), cells.cell)
+    level = np.take(level_kpa, cells.cell) if isinstance(level_kpa, np.ndarray) else level_kpa
     keep = pressure > level
     removed = float(cells.pressure.sum(dtype=np.float64) - pressure[keep].sum(dtype=np.float64))
     return dataclasses.replace(
