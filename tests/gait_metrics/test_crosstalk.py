@@ -13,7 +13,7 @@ from gait_metrics import MetricsError, SessionResult, analyze
 from gait_metrics.cop import LoadedCells
 from gait_metrics.crosstalk import remove_crosstalk
 from mat_driver.model import Geometry, Recording
-from mat_sim.simulator import add_crosstalk, simulate, truth_steps
+from mat_sim.simulator import SENSOR_LEVELS, add_crosstalk, simulate, truth_steps
 
 GEOMETRY = Geometry(12, 14, 8.5, 8.5)
 
@@ -58,11 +58,13 @@ def test_saturated_cells_keep_their_flag_and_zero_changes_nothing() -> None:
 
 
 class Run:
-    """The trained runner on a 12-bit mat (no saturation) with crosstalk, analysed without
-    and with the calibration's fraction; errors against the truth."""
+    """The trained runner with crosstalk (a 12-bit mat, no saturation, unless ``level``
+    says otherwise), analysed without and with the calibration's fraction; errors against
+    the truth."""
 
-    def __init__(self, fraction: float, foot_model: str) -> None:
-        sim = simulate("trained-runner", seed=11, duration_s=12.0, crosstalk_frac=fraction, foot_model=foot_model)
+    def __init__(self, fraction: float, foot_model: str, level: str = "clean") -> None:
+        sensor = {**SENSOR_LEVELS[level], "crosstalk_frac": fraction}
+        sim = simulate("trained-runner", seed=11, duration_s=12.0, foot_model=foot_model, **sensor)
         recording = sim.recording()
         recording = dataclasses.replace(recording, frames=recording.raw())  # rendered once
         self.truth = recording.truth
@@ -92,8 +94,8 @@ class Run:
 
 
 @lru_cache(maxsize=None)
-def run(fraction: float, foot_model: str) -> Run:
-    return Run(fraction, foot_model)
+def run(fraction: float, foot_model: str, level: str = "clean") -> Run:
+    return Run(fraction, foot_model, level)
 
 
 @pytest.mark.parametrize("fraction", [0.03, 0.08])
@@ -118,3 +120,13 @@ def test_correction_keeps_steps_and_transition(fraction: float, foot_model: str)
     assert corrected.size == plain.size > 20
     assert np.mean(np.abs(corrected)) <= np.mean(np.abs(plain)) + 0.1  # ms: not worse
     assert abs(np.median(corrected)) <= abs(np.median(plain)) + 0.2
+
+
+def test_on_a_noisy_mat_the_correction_keeps_steps_and_transition() -> None:
+    """The Velostat level (3 % crosstalk, per-cell levels set by the noise): the same share
+    of the force comes off; its force stays low for saturation, not for the correction."""
+    r = run(0.03, "blobs", "velostat")
+    assert r.corrected.quality.crosstalk_removed_force_pct == pytest.approx(100.0 * (1 - 1 / 1.12), abs=1.5)
+    assert r.corrected.steps.included.sum() == r.plain.steps.included.sum() == sum(not cut for cut in r.truth["step_cut"])
+    plain, corrected = r.transition_errors_ms(r.plain), r.transition_errors_ms(r.corrected)
+    assert abs(np.median(corrected) - np.median(plain)) < 0.5
