@@ -64,7 +64,9 @@ class LoadedCells:
     per frame, saturated cells that can never be loaded (a tare above the ADC range).
     ``filled_cells`` are the dead cells filled from their neighbours in some frame (flat
     indices) and ``filled_kpa`` the sum of the pressures filled in; ``extrapolated_kpa``
-    the sum of the pressure that saturated cells gained (:mod:`gait_metrics.saturation`).
+    the sum of the pressure that saturated cells gained (:mod:`gait_metrics.saturation`);
+    ``crosstalk_kpa`` the pressure the crosstalk correction removed
+    (:mod:`gait_metrics.crosstalk`; 0 without one).
     """
 
     frame: np.ndarray
@@ -77,6 +79,7 @@ class LoadedCells:
     filled_cells: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     filled_kpa: float = 0.0
     extrapolated_kpa: float = 0.0
+    crosstalk_kpa: float = 0.0
 
     def __len__(self) -> int:
         return int(self.frame.size)

@@ -270,6 +270,9 @@ class Quality(Record):
         ``AnalysisConfig.extrapolate_saturated`` is off.
     too_noisy, too_noisy_reason
         The verdict that the mat is too noisy or faulty for gait analysis, and why, in numbers.
+    crosstalk_frac, crosstalk_removed_force_pct
+        The calibration's crosstalk fraction the analysis removed (0: none known, nothing
+        removed), and the share of the loaded pressure as read that it removed, %.
     """
 
     frames_dropped: int
@@ -295,6 +298,8 @@ class Quality(Record):
     saturation_added_force_pct: float
     too_noisy: bool
     too_noisy_reason: str
+    crosstalk_frac: float
+    crosstalk_removed_force_pct: float
 
 
 def json_safe(value: Any, digits: int | None = None) -> Any:

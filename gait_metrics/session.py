@@ -253,6 +253,8 @@ def sensor_quality(session: Session, steps: StepTable) -> dict:
         "saturation_added_force_pct": 100.0 * cells.extrapolated_kpa / (total_kpa - cells.extrapolated_kpa) if cells.extrapolated_kpa > 0 else 0.0,
         "too_noisy": bool(reasons),
         "too_noisy_reason": "; ".join(reasons),
+        "crosstalk_frac": float(calibration.crosstalk_frac),
+        "crosstalk_removed_force_pct": 100.0 * cells.crosstalk_kpa / (total_kpa + cells.crosstalk_kpa) if cells.crosstalk_kpa else 0.0,
     }
 
 

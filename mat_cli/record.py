@@ -18,7 +18,7 @@ from mat_cli.options import (
     output_file,
     session_options,
 )
-from mat_driver.calibration import calibrate_standing, load_calibration, save_calibration
+from mat_driver.calibration import calibrate_standing, estimate_crosstalk, load_calibration, save_calibration
 from mat_driver.devices import DeviceProfile, builtin_profiles, load_profile
 from mat_driver.model import Calibration
 from mat_driver.protocols import PROTOCOLS
@@ -190,17 +190,34 @@ def devices() -> None:
 @click.option("--mass", "mass_kg", type=click.FloatRange(min=0, min_open=True), required=True, help="Body mass of the person standing, kg.")
 @click.option("-o", "--output", type=output_file, required=True, help="Calibration file to write (.json).")
 @click.option("--exponent", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True, help="Sensor power-law exponent (1 = linear).")
+@click.option(
+    "--crosstalk",
+    "point_load",
+    type=existing_file,
+    default=None,
+    help="Recording of a point load (a coin-sized weight on one cell, with --tare): measure the mat's crosstalk and store it.",
+)
 @force_option
-def calibrate(standing: Path, mass_kg: float, output: Path, exponent: float, force: bool) -> None:
+def calibrate(standing: Path, mass_kg: float, output: Path, exponent: float, point_load: Path | None, force: bool) -> None:
     """Make a calibration file from a recording of a person of known mass standing still.
 
     Record 10-20 s of the person standing on both feet (`mat record --tare 3 ...`, stepping
     on after the tare), then run this. Use the file with `mat record --calibration`.
 
-    Example: mat calibrate standing.h5 --mass 72.5 -o mat-cal.json
+    With --crosstalk, also record 10 s of a weight smaller than a cell (a coin-sized weight)
+    lying on one cell away from the mat's edge (`mat record --tare 3 ...`, putting it down
+    after the tare): the share of the cell's signal its 4 neighbours read is stored in the
+    file, and the analysis removes it (docs/metrics.md, crosstalk).
+
+    Example: mat calibrate standing.h5 --mass 72.5 -o mat-cal.json --crosstalk coin.h5
     """
+    crosstalk = 0.0
+    if point_load is not None:
+        with open_recording(point_load) as rec:
+            crosstalk = estimate_crosstalk(rec)
+        click.echo(f"{point_load}: crosstalk {100.0 * crosstalk:.2f} % of a cell's signal in each of its 4 edge neighbours")
     with open_recording(standing) as rec:
-        cal = calibrate_standing(rec, mass_kg=mass_kg, exponent=exponent)
+        cal = calibrate_standing(rec, mass_kg=mass_kg, exponent=exponent, crosstalk_frac=crosstalk)
     save_calibration(cal, output, force=force)
     click.echo(f"{output}: {cal.gain_kpa:.5g} kPa per count ({cal.source})")
 

@@ -23,6 +23,7 @@ __all__ = [
     "SETUPS",
     "Geometry",
     "Calibration",
+    "MAX_CROSSTALK_FRAC",
     "Metadata",
     "Gaps",
     "FrameArray",
@@ -37,6 +38,10 @@ FORMAT_VERSION = 1
 SETUPS = ("treadmill", "walkway", "insole")
 
 WalkAxis = Literal["rows", "cols"]
+
+#: Crosstalk fractions must stay under this: at 0.25 a cell's 4 neighbours read as much as
+#: the cell itself and the leakage can no longer be inverted.
+MAX_CROSSTALK_FRAC = 0.25
 
 
 class FrameArray(Protocol):
@@ -156,6 +161,10 @@ class Calibration:
         every result says so.
     source
         Free text: where the calibration came from (file, procedure, simulator).
+    crosstalk_frac
+        The mat's crosstalk: the fraction of a cell's signal that appears in each of its 4
+        edge neighbours (0 <= frac < 0.25; 0 when unknown). Measured with a point load
+        (:func:`mat_driver.calibration.estimate_crosstalk`); the analysis removes it.
     """
 
     gain_kpa: float = 1.0
@@ -163,12 +172,15 @@ class Calibration:
     tare: np.ndarray | None = None
     calibrated: bool = False
     source: str = ""
+    crosstalk_frac: float = 0.0
 
     def __post_init__(self) -> None:
         if not (np.isfinite(self.gain_kpa) and self.gain_kpa > 0):
             raise CalibrationError(f"calibration gain must be > 0 kPa per count, got {self.gain_kpa}")
         if not (np.isfinite(self.exponent) and self.exponent > 0):
             raise CalibrationError(f"calibration exponent must be > 0, got {self.exponent}")
+        if not 0.0 <= self.crosstalk_frac < MAX_CROSSTALK_FRAC:
+            raise CalibrationError(f"crosstalk fraction must be in [0, {MAX_CROSSTALK_FRAC:g}), got {self.crosstalk_frac}")
 
     @property
     def unit(self) -> str:

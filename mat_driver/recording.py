@@ -181,6 +181,7 @@ class RecordingWriter:
             exponent=calibration.exponent,
             calibrated=int(calibration.calibrated),
             source=calibration.source,
+            crosstalk_frac=calibration.crosstalk_frac,
         )
         tare = np.zeros(g.shape, np.float32) if calibration.tare is None else calibration.tare
         cal.create_dataset("tare", data=np.asarray(tare, np.float32))
@@ -429,6 +430,7 @@ def _read(f: h5py.File, path: Path, crashed: bool) -> Recording:
         tare=tare if np.any(tare) else None,
         calibrated=bool(cal.attrs["calibrated"]),
         source=str(cal.attrs["source"]),
+        crosstalk_frac=float(cal.attrs.get("crosstalk_frac", 0.0)),  # absent before crosstalk was measured
     )
     meta: dict[str, Any] = {}
     for key, value in f["metadata"].attrs.items():

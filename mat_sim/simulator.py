@@ -41,7 +41,19 @@ from mat_sim.stepbase import TRUTH_DT_S as _TRUTH_DT_S
 from mat_sim.stepbase import StepPose
 from mat_sim.stepbase import crossings as _crossings
 
-__all__ = ["SimConfig", "PRESETS", "FOOT_MODELS", "SENSOR_LEVELS", "Simulation", "simulate", "StepTruth", "truth_steps", "GRAVITY_M_S2", "NOISE_KPA"]
+__all__ = [
+    "SimConfig",
+    "PRESETS",
+    "FOOT_MODELS",
+    "SENSOR_LEVELS",
+    "Simulation",
+    "simulate",
+    "add_crosstalk",
+    "StepTruth",
+    "truth_steps",
+    "GRAVITY_M_S2",
+    "NOISE_KPA",
+]
 
 GRAVITY_M_S2 = 9.80665
 _ANALYSIS_DEFAULTS = AnalysisConfig()
@@ -611,12 +623,7 @@ class Simulation:
         for i, frame in enumerate(range(start, stop)):
             signal = self._pressure_kpa(float(self.frame_time_s[frame])) / cfg.gain_kpa
             if cfg.crosstalk_frac:
-                bleed = np.zeros_like(signal)
-                bleed[1:] += signal[:-1]
-                bleed[:-1] += signal[1:]
-                bleed[:, 1:] += signal[:, :-1]
-                bleed[:, :-1] += signal[:, 1:]
-                signal = signal + cfg.crosstalk_frac * bleed
+                signal = add_crosstalk(signal, cfg.crosstalk_frac)
             noise = np.random.default_rng([self.seed, 2, int(self._frame_index[frame])]).standard_normal(signal.shape)
             counts = np.rint(signal + self._offsets + cfg.noise_counts * noise)
             counts[self._dead] = 0
@@ -649,6 +656,23 @@ class Simulation:
             gaps=_gaps(self._frame_index, self.frame_time_s),
             truth=self.truth,
         )
+
+
+def add_crosstalk(signal: np.ndarray, fraction: float) -> np.ndarray:
+    """``signal`` (cells on its last two axes) plus ``fraction`` of each cell's 4 edge
+    neighbours' signal: what a mat with that crosstalk reads.
+
+    Examples
+    --------
+    >>> add_crosstalk(np.array([[0.0, 0.0, 0.0], [0.0, 100.0, 0.0]]), 0.05).tolist()
+    [[0.0, 5.0, 0.0], [5.0, 100.0, 5.0]]
+    """
+    bleed = np.zeros_like(signal)
+    bleed[..., 1:, :] += signal[..., :-1, :]
+    bleed[..., :-1, :] += signal[..., 1:, :]
+    bleed[..., :, 1:] += signal[..., :, :-1]
+    bleed[..., :, :-1] += signal[..., :, 1:]
+    return signal + fraction * bleed
 
 
 def _gaps(kept: np.ndarray, time_s: np.ndarray) -> Gaps:

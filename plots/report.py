@@ -95,7 +95,12 @@ def _header(result: SessionResult) -> list[tuple[str, str]]:
             f"noise {quality['noise_sd_kpa']['median']:.1f} {result.pressure_unit} (SD of the median cell), cells loaded over "
             f"{quality['loaded_level_kpa']:.1f} {result.pressure_unit}; {len(quality['dead_cells'])} dead, "
             f"{len(quality['stuck_cells'])} stuck, {len(quality['saturated_cells'])} saturated cells"
-            + (f" (extrapolated: +{quality['saturation_added_force_pct']:.1f} % force)" if quality["saturation_added_force_pct"] else ""),
+            + (f" (extrapolated: +{quality['saturation_added_force_pct']:.1f} % force)" if quality["saturation_added_force_pct"] else "")
+            + (
+                f"; crosstalk of {100 * quality['crosstalk_frac']:.1f} % removed ({quality['crosstalk_removed_force_pct']:.1f} % of the force)"
+                if quality["crosstalk_frac"]
+                else ""
+            ),
         ),
         ("File", info["recording"] or "-"),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -12,11 +13,13 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from gait_metrics import analyze
 from mat_cli.main import cli
 from mat_driver.calibration import GRAVITY_M_S2, load_calibration
 from mat_driver.model import Geometry, Recording
 from mat_driver.recording import open_recording, save_recording
-from mat_sim.simulator import simulate, truth_steps
+from mat_sim.pointload import point_load
+from mat_sim.simulator import add_crosstalk, simulate, truth_steps
 from tests.support import PMAT_SIMULATOR_GRID, rate_tolerance_hz, wait_for
 
 MAT = [sys.executable, "-m", "mat_cli"]
@@ -62,6 +65,29 @@ def test_simulate_writes_truth_and_never_overwrites(tmp_path: Path) -> None:
     one_line_error(run("simulate", "sprinter", "-o", str(tmp_path / "x.h5"), expect=2))
 
 
+def test_simulate_foot_model_and_sensor_level(tmp_path: Path) -> None:
+    plantar = tmp_path / "plantar.h5"
+    run("simulate", "walker", "-o", str(plantar), "--duration", "4", "--seed", "3", "--foot-model", "plantar")
+    with open_recording(plantar) as rec:
+        expected = simulate("walker", seed=3, duration_s=4.0, foot_model="plantar").truth
+        blobs = simulate("walker", seed=3, duration_s=4.0).truth
+        np.testing.assert_array_equal(rec.truth["step_cop_foot_mm"], expected["step_cop_foot_mm"])
+        assert not np.array_equal(rec.truth["step_cop_foot_mm"], blobs["step_cop_foot_mm"])
+    bad = tmp_path / "bad.h5"
+    result = run("simulate", "trained-runner", "-o", str(bad), "--duration", "6", "--sensor", "bad", "--rate", "50")
+    assert "bad sensor" in result.output
+    with open_recording(bad) as rec:
+        assert rec.rate_hz == 50 and rec.metadata.adc_max == 1023  # --rate wins over the level, its 10-bit ADC stays
+        frames = rec.raw()
+        assert np.count_nonzero(np.all(frames == 0, axis=0)) >= 150  # its dead cells
+        assert frames.max() == 1023
+        quality = analyze(rec).quality
+        assert quality.too_noisy and len(quality.dead_cells) == 150 and len(quality.stuck_cells) == 10
+    with open_recording(plantar) as rec:
+        assert rec.metadata.adc_max == 4095 and not analyze(rec).quality.too_noisy  # --sensor clean: the preset's own
+    assert "8 bits" in one_line_error(run("simulate", "trained-runner", "--serve", "--protocol", "trailer", "--sensor", "velostat", expect=2))
+
+
 def test_info_and_bad_files(tmp_path: Path) -> None:
     path = tmp_path / "r.h5"
     run("simulate", "trained-runner", "-o", str(path), "--duration", "2")
@@ -90,6 +116,24 @@ def test_calibrate_from_a_standing_recording(tmp_path: Path) -> None:
     assert "kPa per count" in result.output
     assert load_calibration(tmp_path / "cal.json").gain_kpa == pytest.approx(gain, rel=1e-4)
     one_line_error(run("calibrate", str(tmp_path / "standing.h5"), "--mass", "70", "-o", str(tmp_path / "cal.json"), expect=1))
+
+
+def test_calibrate_with_a_point_load_stores_the_crosstalk(tmp_path: Path) -> None:
+    n, gain, crosstalk = 40, 0.5, 0.04
+    signal = np.zeros((n, 8, 8))
+    signal[10:, 2:6, 2:6] = 200.0  # 16 cells of 200 counts, read with their crosstalk
+    frames = np.rint(add_crosstalk(signal, crosstalk)).astype(np.uint16)
+    save_recording(Recording(frames, np.arange(n) / 20.0, Geometry(8, 8, 10.0, 10.0), 20.0), tmp_path / "standing.h5")
+    mass = 16 * 200 * gain * 100.0 / 1000.0 / GRAVITY_M_S2
+    save_recording(point_load(seed=2, crosstalk_frac=crosstalk).recording(), tmp_path / "coin.h5")
+    args = ("calibrate", str(tmp_path / "standing.h5"), "--mass", f"{mass:.6f}", "-o", str(tmp_path / "cal.json"))
+    result = run(*args, "--crosstalk", str(tmp_path / "coin.h5"))
+    assert re.search(r"coin.h5: crosstalk (3.9|4.0)\d %", result.output)
+    cal = load_calibration(tmp_path / "cal.json")
+    assert cal.crosstalk_frac == pytest.approx(crosstalk, abs=0.002)
+    assert cal.gain_kpa == pytest.approx(gain, rel=0.01)  # the signal without its crosstalk carries the weight
+    save_recording(point_load(seed=2, crosstalk_frac=crosstalk, on_s=10.0).recording(), tmp_path / "empty.h5")
+    assert "no point load" in one_line_error(run(*args, "--force", "--crosstalk", str(tmp_path / "empty.h5"), expect=1))
 
 
 def test_devices_lists_profiles() -> None:

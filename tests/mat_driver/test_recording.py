@@ -298,6 +298,26 @@ def test_calibration_rejects_bad_gain() -> None:
         dataclasses.replace(Calibration(), gain_kpa=-1.0)
 
 
+@pytest.mark.parametrize("fraction", [-0.01, 0.25, float("nan")])
+def test_calibration_rejects_a_crosstalk_fraction_outside_0_to_a_quarter(fraction: float) -> None:
+    from mat_driver.errors import CalibrationError
+
+    with pytest.raises(CalibrationError, match=r"crosstalk fraction must be in \[0, 0.25\)"):
+        Calibration(crosstalk_frac=fraction)
+
+
+def test_crosstalk_fraction_round_trips_and_older_files_read_zero(tmp_path: Path) -> None:
+    original = make_recording()
+    original = dataclasses.replace(original, calibration=dataclasses.replace(original.calibration, crosstalk_frac=0.035))
+    path = save_recording(original, tmp_path / "a.h5")
+    with open_recording(path) as rec:
+        assert rec.calibration.crosstalk_frac == 0.035
+    with h5py.File(path, "r+") as f:  # a file written before the crosstalk was stored
+        del f["calibration"].attrs["crosstalk_frac"]
+    with open_recording(path) as rec:
+        assert rec.calibration.crosstalk_frac == 0.0 and rec.calibration.gain_kpa == 0.5
+
+
 def test_geometry_says_its_pitches_and_cells_along_and_across_the_walking_axis() -> None:
     along_rows = GEOMETRY  # 4 rows of 8.5 mm, 6 columns of 7.0 mm, walking along the rows
     assert (along_rows.pitch_along_mm, along_rows.pitch_across_mm) == (8.5, 7.0)

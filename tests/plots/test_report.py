@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -38,6 +39,15 @@ def test_summary_table_holds_the_metrics_values(runner_result) -> None:
     header = dict(report.header)
     assert "2.80 m/s set" in header["Setup"] and header["Condition"] == "before"
     assert {p.key for p in report.panels} == {"footprint", "force", "cop-velocity", "transition", "butterfly", "regions", "consistency"}
+    assert "crosstalk" not in header["Sensor"]  # none known, none removed
+
+
+def test_the_sensor_line_names_a_crosstalk_correction() -> None:
+    recording = simulate("trained-runner", seed=4, duration_s=4.0, crosstalk_frac=0.03).recording()
+    recording = dataclasses.replace(recording, calibration=dataclasses.replace(recording.calibration, crosstalk_frac=0.03))
+    result = analyze(recording)
+    sensor = dict(session_document(result).header)["Sensor"]
+    assert f"crosstalk of 3.0 % removed ({result.quality.crosstalk_removed_force_pct:.1f} % of the force)" in sensor
 
 
 def test_every_figure_is_written_and_not_blank(runner_result, tmp_path: Path) -> None:
