@@ -3,8 +3,9 @@
 One force platform of type 1 (channels Fx, Fy, Fz, Px, Py, Mz; Fx = Fy = Mz = 0) carrying
 the mat's total vertical force (N) and CoP (mm, mat frame), plus per-foot vertical force
 channels ``Fz_left`` and ``Fz_right``, at the mat's frame rate, and the gait events
-``Foot Strike`` / ``Foot Off`` with context ``Left`` / ``Right`` so that Mokka, Visual3D
-and OpenSim read them. Only calibrated recordings can be written (forces in N).
+``Foot Strike`` / ``Foot Off`` with context ``Left`` / ``Right`` (the EVENT group, as
+Mokka and Visual3D read it; OpenSim reads the platform and channels). Only calibrated
+recordings can be written (forces in N).
 
 A parameter array holds at most :data:`C3D_MAX_ENTRIES` entries (its dimensions are single
 bytes), so the EVENT group's per-event parameters continue in ``LABELS2``, ``TIMES2``,
@@ -24,7 +25,7 @@ from exports.tables import check_new
 from gait_metrics import SessionResult
 from mat_driver.errors import RecordingError
 
-__all__ = ["write_c3d", "check_c3d_fits", "C3D_CHANNELS", "C3D_MAX_ENTRIES", "C3D_MAX_EVENTS", "C3D_MAX_FRAMES"]
+__all__ = ["write_c3d", "check_c3d_fits", "gait_events", "C3D_CHANNELS", "C3D_MAX_ENTRIES", "C3D_MAX_EVENTS", "C3D_MAX_FRAMES"]
 
 C3D_CHANNELS = ("Fx", "Fy", "Fz", "Px", "Py", "Mz", "Fz_left", "Fz_right")
 
@@ -36,8 +37,9 @@ C3D_MAX_ENTRIES = 255
 C3D_MAX_FRAMES = 65535
 
 #: Gait events of one file: 15 parameter arrays of 255. The parameter section has at most
-#: 255 blocks of 512 bytes (its block count is one byte); 3825 events fill 241 of them.
+#: 255 blocks of 512 bytes (its block count is one byte); 3825 events fill 245 of them.
 C3D_MAX_EVENTS = 15 * C3D_MAX_ENTRIES
+
 
 def _per_foot_force(result: SessionResult) -> np.ndarray:
     """Vertical force of the left and right foot per frame (N), from the step curves."""
@@ -55,20 +57,43 @@ def _per_foot_force(result: SessionResult) -> np.ndarray:
 def gait_events(result: SessionResult) -> tuple[np.ndarray, list[str], list[str]]:
     """Foot strike and foot off of every included step of a known side.
 
-    Returns the times (s on the file's clock: frame k at k / rate, so that events stay on
-    their analog samples when the recording's clock is uneven), labels and contexts.
+    Parameters
+    ----------
+    result
+        The analysed session.
+
+    Returns
+    -------
+    times_s, labels, contexts
+        Event times in s on the file's clock (frame k at k / rate, so that every event stays
+        on its analog sample when the recording's clock is uneven), ``Foot Strike`` or
+        ``Foot Off``, and ``Left`` or ``Right``; all foot strikes first.
     """
     steps = result.steps
     chosen = steps.mask(included=True) & np.isin(steps.side, (0, 1)) & np.isfinite(steps.ic_s) & np.isfinite(steps.to_s)
     contexts = ["Left" if side == 0 else "Right" for side in steps.side[chosen]]
-    frame_of = np.arange(result.frames.time_s.size, dtype=float)
-    rate = float(result.info["rate_hz"])
-    times = [np.interp(steps.ic_s[chosen], result.frames.time_s, frame_of) / rate, np.interp(steps.to_s[chosen], result.frames.time_s, frame_of) / rate]
-    return np.concatenate(times), ["Foot Strike"] * len(contexts) + ["Foot Off"] * len(contexts), contexts * 2
+    clock_s = result.frames.time_s
+    event_s = np.concatenate([steps.ic_s[chosen], steps.to_s[chosen]])
+    times_s = np.interp(event_s, clock_s, np.arange(clock_s.size, dtype=float)) / float(result.info["rate_hz"])
+    return times_s, ["Foot Strike"] * len(contexts) + ["Foot Off"] * len(contexts), contexts * 2
 
 
 def check_c3d_fits(result: SessionResult, path: Path) -> None:
-    """Raise :class:`RecordingError` (one line, naming ``path``) if C3D cannot carry the session."""
+    """Refuse a session C3D cannot carry (more than :data:`C3D_MAX_FRAMES` frames or
+    :data:`C3D_MAX_EVENTS` events).
+
+    Parameters
+    ----------
+    result
+        The analysed session.
+    path
+        The file that would be written (named in the message).
+
+    Raises
+    ------
+    RecordingError
+        One line: the file, the count, the limit, and ``--format csv`` or ``--format mat``.
+    """
     n_frames = result.frames.time_s.size
     n_events = len(gait_events(result)[1])
     if n_frames > C3D_MAX_FRAMES:

@@ -29,6 +29,9 @@ PRESET = "fast-runner"
 LABELS = {"ic_s": "Foot Strike", "to_s": "Foot Off"}
 CONTEXTS = ("Left", "Right")
 
+#: struct codes of the numeric parameter types (element size in bytes).
+NUMBERS = {1: "b", 2: "h", 4: "f"}
+
 
 @dataclass(frozen=True)
 class Parameter:
@@ -45,7 +48,7 @@ class Parameter:
         if self.kind == -1:
             width = self.dims[0] if self.dims else len(self.data)
             return [self.data[k : k + width].decode().rstrip() for k in range(0, len(self.data), width)] if width else [""] * math.prod(self.dims[1:])
-        return list(struct.unpack(f"<{len(self.data) // self.kind}{ {1: 'b', 2: 'h', 4: 'f'}[self.kind]}", self.data))
+        return list(struct.unpack(f"<{len(self.data) // self.kind}{NUMBERS[self.kind]}", self.data))
 
 
 def read_c3d_layout(path: Path) -> tuple[dict[str, int], dict[str, Parameter]]:
@@ -151,7 +154,12 @@ def test_a_whole_session_reads_back(session: str, request: pytest.FixtureRequest
 
 def test_the_events_match_the_simulator_truth(minute: ValidatedSession, tmp_path: Path) -> None:
     (path,) = export_session(minute.result, tmp_path / "s.c3d", format="c3d")
-    truth = [(label, CONTEXTS[true.side], getattr(true, column)) for column, label in LABELS.items() for k, true in minute.pairs if minute.result.steps.side[k] in (0, 1)]
+    truth = [
+        (label, CONTEXTS[true.side], getattr(true, column))
+        for column, label in LABELS.items()
+        for k, true in minute.pairs
+        if minute.result.steps.side[k] in (0, 1)
+    ]
     assert_same_events(events_in(ezc3d.c3d(str(path))), truth, minute.frame_s)
 
 
