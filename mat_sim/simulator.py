@@ -509,7 +509,10 @@ class Simulation:
         t = np.arange(-2.0, cfg.duration_s + 2.0, 1e-3)
         if cfg.setup != "treadmill":
             return t, np.zeros_like(t)
-        force = sum(step.loads_n(t).sum(axis=0) for step in self.steps) if self.steps else np.zeros_like(t)
+        force = np.zeros_like(t)
+        for step in self.steps:  # each step's loads are 0 outside its contact: add them there only
+            contact = (t > step.t_on) & (t < step.t_off)
+            force[contact] += step.loads_n(t[contact]).sum(axis=0)
         peak = force.max() if force.size and force.max() > 0 else 1.0
         speed = cfg.belt_speed_m_s * (1.0 - cfg.belt_dip_frac * force / peak)
         x = np.concatenate([[0.0], np.cumsum(0.5 * (speed[1:] + speed[:-1]) * np.diff(t))]) * 1000.0
