@@ -24,7 +24,6 @@ from gait_metrics._validation import check_recording
 from gait_metrics.belt import BeltMotion, estimate_belt_motion
 from gait_metrics.config import AnalysisConfig
 from gait_metrics.cop import read_loaded_cells
-from gait_metrics.crosstalk import remove_recording_crosstalk
 from gait_metrics.events import EventDetector, StanceEvents
 from gait_metrics.footframe import FootFrames, foot_frames, insole_frames
 from gait_metrics.footsteps import FootstepSegmenter
@@ -105,7 +104,6 @@ def open_session(recording: Recording, config: AnalysisConfig | None = None, *, 
         recording = dataclasses.replace(recording, calibration=recording.calibration.with_tare(noise.zero))
     time_s = frame_times(recording)
     cells = read_loaded_cells(recording, noise_kpa=config.noise_kpa, chunk_frames=config.chunk_frames, noise=noise, fill_saturated=config.extrapolate_saturated)
-    cells = remove_recording_crosstalk(cells, recording, noise_kpa=config.noise_kpa, noise=noise)
     segmenter = FootstepSegmenter(
         join_along_mm=config.join_along_mm,
         join_across_mm=config.join_across_mm,

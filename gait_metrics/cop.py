@@ -27,8 +27,9 @@ import numpy as np
 
 from gait_metrics._validation import check_array
 from gait_metrics.config import DEFAULTS
+from gait_metrics.crosstalk import remove_crosstalk
 from gait_metrics.dataframes import to_dataframe
-from gait_metrics.grid import EDGE, RING, neighbours
+from gait_metrics.grid import EDGE, RING, lookup, neighbours
 from gait_metrics.noise import NoiseModel, floor_counts
 from gait_metrics.saturation import extrapolate_saturated
 from mat_driver.model import Calibration, Geometry, Recording
@@ -189,9 +190,8 @@ def _has_neighbour(key: np.ndarray, frame: np.ndarray, cell: np.ndarray, n_cells
     if key.size == 0:
         return np.zeros(cell.size, bool)
     nbr = neighbours(geometry, cell, RING)
-    wanted = frame[:, None].astype(np.int64) * n_cells + nbr
-    found = np.minimum(np.searchsorted(key, wanted), key.size - 1)
-    return np.any((key[found] == wanted) & (nbr >= 0), axis=1)
+    _, found = lookup(key, frame[:, None].astype(np.int64) * n_cells + nbr)
+    return np.any(found & (nbr >= 0), axis=1)
 
 
 def _supported(frame: np.ndarray, cell: np.ndarray, pressure: np.ndarray, levels: _Levels, geometry: Geometry) -> np.ndarray:
@@ -239,6 +239,9 @@ def read_loaded_cells(
     fill_saturated
         Saturated cells read the pressure extrapolated from the cells around them
         (:func:`gait_metrics.saturation.extrapolate_saturated`) where that is higher.
+        Then the calibration's crosstalk, if it has one, is removed
+        (:func:`gait_metrics.crosstalk.remove_crosstalk`, cells at or below their edge level
+        dropped).
     """
     geometry = recording.geometry
     n_cells = geometry.rows * geometry.cols
@@ -289,7 +292,10 @@ def read_loaded_cells(
         clipped = columns[2]
         columns[2] = extrapolate_saturated(*columns, geometry, floor=levels.kpa, blocked=levels.blocked)
         extrapolated_kpa = float(columns[2].sum(dtype=np.float64) - clipped.sum(dtype=np.float64))
-    return LoadedCells(*columns, extra, recording.n_frames, geometry, filled_cells=filled, filled_kpa=filled_kpa, extrapolated_kpa=extrapolated_kpa)
+    cells = LoadedCells(*columns, extra, recording.n_frames, geometry, filled_cells=filled, filled_kpa=filled_kpa, extrapolated_kpa=extrapolated_kpa)
+    if calibration.crosstalk_frac:
+        cells = remove_crosstalk(cells, calibration.crosstalk_frac, level_kpa=levels.edge_kpa, exponent=calibration.exponent)
+    return cells
 
 
 @dataclass(frozen=True, eq=False)

@@ -21,17 +21,19 @@ again. Saturated cells keep their flag.
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
 
 from gait_metrics._validation import MetricsError
-from gait_metrics.cop import LoadedCells, _Levels
-from gait_metrics.grid import EDGE, neighbours
-from gait_metrics.noise import NoiseModel
-from mat_driver.model import MAX_CROSSTALK_FRAC, Calibration, Recording
+from gait_metrics.grid import EDGE, lookup, neighbours
+from mat_driver.model import MAX_CROSSTALK_FRAC
 
-__all__ = ["remove_crosstalk", "remove_recording_crosstalk"]
+if TYPE_CHECKING:  # gait_metrics.cop applies the correction while it reads the loaded cells
+    from gait_metrics.cop import LoadedCells
+
+__all__ = ["remove_crosstalk"]
 
 _TOLERANCE = 1e-6  # of the highest reading: the fixed-point iteration's error bound
 
@@ -60,6 +62,7 @@ def remove_crosstalk(cells: LoadedCells, fraction: float, *, level_kpa: float | 
 
     Examples
     --------
+    >>> from gait_metrics.cop import LoadedCells
     >>> from mat_driver.model import Geometry
     >>> s = np.zeros((1, 3, 3)); s[0, 1, 1] = 100.0
     >>> r = s.copy(); r[0, 0, 1] = r[0, 2, 1] = r[0, 1, 0] = r[0, 1, 2] = 3.0  # 3 % crosstalk
@@ -75,9 +78,8 @@ def remove_crosstalk(cells: LoadedCells, fraction: float, *, level_kpa: float | 
     n_cells = cells.geometry.rows * cells.geometry.cols
     key = cells.frame.astype(np.int64) * n_cells + cells.cell
     neighbour = neighbours(cells.geometry, cells.cell, EDGE)
-    wanted = cells.frame[:, None].astype(np.int64) * n_cells + neighbour
-    found = np.minimum(np.searchsorted(key, wanted), key.size - 1)
-    loaded = (key[found] == wanted) & (neighbour >= 0)
+    found, loaded = lookup(key, cells.frame[:, None].astype(np.int64) * n_cells + neighbour)
+    loaded &= neighbour >= 0
     # K as a sparse matrix, row by row in voxel order: each voxel's loaded edge neighbours
     indptr = np.r_[0, np.cumsum(np.count_nonzero(loaded, axis=1))]
     edges = sparse.csr_matrix((np.ones(int(indptr[-1])), found[loaded], indptr), shape=(key.size, key.size))
@@ -99,13 +101,3 @@ def remove_crosstalk(cells: LoadedCells, fraction: float, *, level_kpa: float | 
         saturated=cells.saturated[keep],
         crosstalk_kpa=removed,
     )
-
-
-def remove_recording_crosstalk(cells: LoadedCells, recording: Recording, *, noise_kpa: float, noise: NoiseModel) -> LoadedCells:
-    """:func:`remove_crosstalk` with the recording's calibrated fraction (``Calibration.
-    crosstalk_frac``; unchanged ``cells`` when it is 0) and its cells' edge levels."""
-    calibration: Calibration = recording.calibration
-    if calibration.crosstalk_frac == 0:
-        return cells
-    levels = _Levels(recording, noise_kpa, noise)
-    return remove_crosstalk(cells, calibration.crosstalk_frac, level_kpa=levels.edge_kpa, exponent=calibration.exponent)

@@ -6,7 +6,7 @@ import numpy as np
 
 from mat_driver.model import Geometry
 
-__all__ = ["EDGE", "RING", "neighbours"]
+__all__ = ["EDGE", "RING", "neighbours", "lookup"]
 
 #: ``(row, col)`` offsets of a cell's 4 edge neighbours, and of all 8 around it.
 EDGE = ((-1, 0), (1, 0), (0, -1), (0, 1))
@@ -30,3 +30,17 @@ def neighbours(geometry: Geometry, cells: np.ndarray, offsets: tuple[tuple[int, 
         inside = (r >= 0) & (r < geometry.rows) & (c >= 0) & (c < geometry.cols)
         out[inside, j] = r[inside] * geometry.cols + c[inside]
     return out
+
+
+def lookup(key: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Position of each ``wanted`` key in the sorted, non-empty ``key`` (voxel keys ``frame *
+    n_cells + cell``) and whether it is there.
+
+    Examples
+    --------
+    >>> at, found = lookup(np.array([3, 7, 9]), np.array([7, 8, 10]))
+    >>> at.tolist(), found.tolist()
+    ([1, 2, 2], [True, False, False])
+    """
+    at = np.minimum(np.searchsorted(key, wanted), key.size - 1)
+    return at, key[at] == wanted

@@ -32,7 +32,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import spsolve
 
-from gait_metrics.grid import EDGE, RING, neighbours
+from gait_metrics.grid import EDGE, RING, lookup, neighbours
 from mat_driver.model import Geometry
 
 __all__ = ["extrapolate_saturated"]
@@ -48,12 +48,6 @@ _TINY = 1e-6
 _REACH = tuple((dr, dc) for dr in range(-2, 3) for dc in range(-2, 3) if (dr, dc) != (0, 0))
 
 
-def _lookup(key: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Position of each ``wanted`` key in the sorted ``key`` and whether it is there."""
-    at = np.minimum(np.searchsorted(key, wanted), key.size - 1)
-    return at, key[at] == wanted
-
-
 def _seen_all_round(key: np.ndarray, sat: np.ndarray, geometry: Geometry, blocked: np.ndarray) -> np.ndarray:
     """Per saturated voxel (``key[sat]``, ``frame * n_cells + cell``), whether its patch
     (8-connected saturated voxels of one frame) has every cell within 2 of it on the mat
@@ -61,10 +55,10 @@ def _seen_all_round(key: np.ndarray, sat: np.ndarray, geometry: Geometry, blocke
     n_cells = geometry.rows * geometry.cols
     frame, cell = np.divmod(key[sat], n_cells)
     near = neighbours(geometry, cell, _REACH)
-    _, found = _lookup(key, frame[:, None] * n_cells + near)
+    _, found = lookup(key, frame[:, None] * n_cells + near)
     blind = ((near < 0) | (np.take(blocked, near.clip(0)) & ~found)).any(axis=1)
     ring = neighbours(geometry, cell, RING)
-    at, linked = _lookup(key[sat], frame[:, None] * n_cells + ring)
+    at, linked = lookup(key[sat], frame[:, None] * n_cells + ring)
     linked &= ring >= 0
     rows = np.broadcast_to(np.arange(sat.size)[:, None], ring.shape)
     graph = sparse.coo_matrix((np.ones(np.count_nonzero(linked)), (rows[linked], at[linked])), shape=(sat.size, sat.size))
@@ -125,16 +119,13 @@ def extrapolate_saturated(
         return pressure
     sat_frame = key[sat] // n_cells
 
-    # a Laplacian at every clipped cell and at the 8 around it, in the same frame
+    # a Laplacian at every clipped cell and at the 8 around it, in the same frame: all its cells
+    # lie within 2 of a clipped one, so on the mat and not dead or stuck (_seen_all_round)
     around = neighbours(geometry, cell[sat], RING)
     centres = np.unique(np.concatenate([key[sat], (sat_frame[:, None] * n_cells + around)[around >= 0]]))
     c_frame, c_cell = np.divmod(centres, n_cells)
     stencil = np.concatenate([c_cell[:, None], neighbours(geometry, c_cell, EDGE)], axis=1)
-    at, found = _lookup(key, c_frame[:, None] * n_cells + stencil)
-    on_mat = stencil >= 0
-    blind = np.take(blocked, np.where(on_mat, stencil, 0)) & ~found
-    usable = on_mat.all(axis=1) & ~blind.any(axis=1)
-    stencil, at, found = stencil[usable], at[usable], found[usable]
+    at, found = lookup(key, c_frame[:, None] * n_cells + stencil)
 
     cell_floor = np.maximum(floor if np.isscalar(floor) else np.take(floor, stencil), _TINY)
     log_value = np.log(np.where(found, np.maximum(pressure[at], cell_floor), cell_floor))
